@@ -1,0 +1,1 @@
+"""fastdjango's core: the signal dispatcher."""

@@ -1,0 +1,232 @@
+"""References to receivers and senders.
+
+A connection never keeps a weakly connected receiver alive, and never keeps a
+sender alive when the sender can be weakly referenced. Everything here is
+about answering two questions quickly and correctly:
+
+* which receiver is this (``receiver_key``), so that connecting the same
+  receiver twice keeps one connection, and
+* which sender does a connection listen to (:class:`SenderSpec`), matched by
+  identity for objects and by equality for ``str`` / ``int`` / ``bytes``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import types
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, Final
+
+__all__ = [
+    "VALUE_SENDER_TYPES",
+    "ReceiverRef",
+    "SenderSpec",
+    "StrongRef",
+    "WeakFunctionRef",
+    "WeakMethodRef",
+    "describe",
+    "is_async_receiver",
+    "make_receiver_ref",
+    "receiver_key",
+    "require_kwargs",
+]
+
+#: Senders of these exact types are matched by equality (a module name, a
+#: model label, a number); every other sender is matched by identity.
+VALUE_SENDER_TYPES: Final = (str, int, bytes)
+
+Receiver = Callable[..., Any]
+
+
+def receiver_key(receiver: Receiver) -> Hashable:
+    """Identify a receiver: a bound method by its instance and function."""
+    if isinstance(receiver, types.MethodType):
+        return (id(receiver.__self__), id(receiver.__func__))
+    return id(receiver)
+
+
+def describe(obj: object) -> str:
+    """A short, stable, human name for a receiver or a sender."""
+    if isinstance(obj, types.MethodType):
+        return f"{describe(obj.__func__)} of {type(obj.__self__).__qualname__} object"
+    if isinstance(obj, functools.partial):
+        return f"functools.partial({describe(obj.func)})"
+    if isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType):
+        module = getattr(obj, "__module__", None)
+        qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
+        return f"{module}.{qualname}" if module else str(qualname)
+    if type(obj) in VALUE_SENDER_TYPES or obj is None:
+        return repr(obj)
+    return f"{type(obj).__module__}.{type(obj).__qualname__} object"
+
+
+def is_async_receiver(receiver: Receiver) -> bool:
+    """True when calling the receiver returns a coroutine to await."""
+    target: Any = receiver
+    while isinstance(target, functools.partial):
+        target = target.func
+    if inspect.iscoroutinefunction(target):
+        return True
+    if not isinstance(target, types.FunctionType | types.MethodType | type):
+        call = getattr(type(target), "__call__", None)  # noqa: B004 - the class attribute
+        return call is not None and inspect.iscoroutinefunction(call)
+    return False
+
+
+def require_kwargs(receiver: Receiver) -> None:
+    """Raise ``ValueError`` unless the receiver accepts ``**kwargs``."""
+    try:
+        signature = inspect.signature(receiver)
+    except (TypeError, ValueError):
+        return  # a builtin without introspection data: trust the caller
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
+        raise ValueError(
+            f"Signal receiver {describe(receiver)} must accept keyword arguments "
+            f"(add '**kwargs' to its signature): signals send arguments that "
+            f"receivers do not name."
+        )
+
+
+class StrongRef:
+    """A strong reference with the interface of a weak one."""
+
+    __slots__ = ("receiver",)
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+
+    def __call__(self) -> Receiver:
+        return self.receiver
+
+    def __repr__(self) -> str:
+        return f"<strong reference to {describe(self.receiver)}>"
+
+
+class WeakFunctionRef:
+    """A weak reference to a function or callable object."""
+
+    __slots__ = ("_ref", "name")
+
+    def __init__(self, receiver: Receiver, on_death: Callable[[], None]) -> None:
+        self.name = describe(receiver)
+        self._ref = weakref.ref(receiver, _guarded(on_death))
+
+    def __call__(self) -> Receiver | None:
+        return self._ref()
+
+    def __repr__(self) -> str:
+        state = "dead" if self._ref() is None else "alive"
+        return f"<weak reference to {self.name} ({state})>"
+
+
+class WeakMethodRef:
+    """A weak reference to a bound method: it lives as long as its instance.
+
+    ``weakref.ref(obj.method)`` would die at once, since every attribute access
+    makes a new bound method; holding the instance weakly and the function
+    strongly gives the lifetime users expect.
+    """
+
+    __slots__ = ("_func", "_self_ref", "name")
+
+    def __init__(self, method: types.MethodType, on_death: Callable[[], None]) -> None:
+        self.name = describe(method)
+        self._func = method.__func__
+        self._self_ref = weakref.ref(method.__self__, _guarded(on_death))
+
+    def __call__(self) -> Receiver | None:
+        obj = self._self_ref()
+        if obj is None:
+            return None
+        return types.MethodType(self._func, obj)
+
+    def __repr__(self) -> str:
+        state = "dead" if self._self_ref() is None else "alive"
+        return f"<weak reference to {self.name} ({state})>"
+
+
+ReceiverRef = StrongRef | WeakFunctionRef | WeakMethodRef
+
+
+def make_receiver_ref(receiver: Receiver, *, weak: bool, on_death: Callable[[], None]) -> ReceiverRef:
+    """Build the reference a connection keeps, or say why it cannot be weak."""
+    if not weak:
+        return StrongRef(receiver)
+    try:
+        if isinstance(receiver, types.MethodType):
+            return WeakMethodRef(receiver, on_death)
+        return WeakFunctionRef(receiver, on_death)
+    except TypeError:
+        raise TypeError(
+            f"Cannot connect {describe(receiver)} weakly: objects of type "
+            f"{type(getattr(receiver, '__self__', receiver)).__qualname__!r} cannot be "
+            f"weakly referenced. Pass weak=False to keep a strong reference."
+        ) from None
+
+
+def _guarded(callback: Callable[[], None]) -> Callable[[object], None]:
+    def on_collect(_ref: object) -> None:
+        if not sys.is_finalizing():
+            callback()
+
+    return on_collect
+
+
+class SenderSpec:
+    """Which sender a connection listens to.
+
+    ``kind`` is ``ANY`` (sender=None), ``VALUE`` (matched by equality) or
+    ``IDENTITY`` (matched by ``is``). An identity sender is held weakly when it
+    can be, so a connection never keeps it alive and never matches a new
+    object that reuses its ``id()``; one that cannot be weakly referenced is
+    held strongly for as long as the connection exists.
+    """
+
+    ANY: Final = 0
+    VALUE: Final = 1
+    IDENTITY: Final = 2
+
+    __slots__ = ("_holder", "description", "key", "kind")
+
+    def __init__(self, sender: object, on_death: Callable[[], None]) -> None:
+        self.description = "any sender" if sender is None else describe(sender)
+        self._holder: Callable[[], object] | None = None
+        if sender is None:
+            self.kind, self.key = self.ANY, None
+        elif type(sender) in VALUE_SENDER_TYPES:
+            self.kind, self.key = self.VALUE, sender
+        else:
+            self.kind, self.key = self.IDENTITY, id(sender)
+            try:
+                self._holder = weakref.ref(sender, _guarded(on_death))
+            except TypeError:
+                self._holder = StrongRef(sender)  # type: ignore[arg-type]
+
+    @property
+    def lookup(self) -> Hashable:
+        """The sender part of a connection's lookup key."""
+        return self.key
+
+    def is_alive(self) -> bool:
+        return self._holder is None or self._holder() is not None
+
+    def sender(self) -> object:
+        """The sender object, or None for any sender or a dead one."""
+        if self.kind == self.VALUE:
+            return self.key
+        return None if self._holder is None else self._holder()
+
+    def matches(self, sender: object) -> bool:
+        """Would a send from ``sender`` reach a connection with this spec?"""
+        if self.kind == self.ANY:
+            return True
+        if self.kind == self.VALUE:
+            return type(sender) in VALUE_SENDER_TYPES and sender == self.key
+        return self._holder is not None and self._holder() is sender
+
+    def same_as(self, other: SenderSpec) -> bool:
+        """Do two specs name the same sender?"""
+        return self.kind == other.kind and self.key == other.key

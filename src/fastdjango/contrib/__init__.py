@@ -1,0 +1,1 @@
+"""Integrations that send the built-in signals; each needs its own extra."""

@@ -322,8 +322,17 @@ class Signal:
         live = (conn.ref() for conn in conns)
         return [r for r in live if r is not None]
 
-    def connections(self) -> list[Connection]:
-        """Every live connection in call order, with its options (for tools)."""
+    def connections(self, *, include_dead: bool = False) -> list[Connection]:
+        """Every live connection in call order, with its options (for tools).
+
+        With ``include_dead=True``, connections whose weak receiver or sender
+        was collected but that were not pruned yet are listed too (``dead`` is
+        True). They are left in place, so the next access still prunes them
+        and logs the warning about receivers collected while connected.
+        """
+        if include_dead:
+            with self._lock:
+                return sorted(self._registry.values(), key=Connection.sort_key)
         self._refresh()
         return sorted(self._registry.values(), key=Connection.sort_key)
 

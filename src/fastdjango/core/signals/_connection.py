@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import Any, Final
 
 from ._aliases import resolve_alias
 from ._refs import (
     ReceiverRef,
     SenderSpec,
     StrongRef,
+    WeakMethodRef,
     describe,
     is_async_receiver,
     make_receiver_ref,
     receiver_key,
 )
 
-__all__ = ["Connection", "Plan", "Plans", "build_plans", "registry_key"]
+__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans", "registry_key"]
 
 Receiver = Callable[..., Any]
 
 
-def registry_key(kind: int, key: Hashable, dispatch_uid: Hashable | None, rkey: Hashable) -> Hashable:
+def registry_key(
+    kind: int, key: Hashable, dispatch_uid: Hashable | None, rkey: Hashable
+) -> Hashable:
     """The key that makes a connection unique: (sender, uid or receiver)."""
     if dispatch_uid is not None:
         return (kind, key, "uid", dispatch_uid)
@@ -101,6 +104,16 @@ class Connection:
         uid = self.dispatch_uid
         return (self.sender.lookup, self.receiver_key if uid is None else uid)
 
+    def entry(self) -> tuple[Any, int, Any]:
+        """This connection as the send loop's ``(target, flags, func)``."""
+        flags = (ASYNC if self.is_async else 0) | (DEFER if self.on_commit else 0)
+        ref = self.ref
+        if isinstance(ref, StrongRef):
+            return ref.receiver, flags, None
+        if isinstance(ref, WeakMethodRef):
+            return ref.self_ref, flags | WEAK, ref.func
+        return ref.ref, flags | WEAK, None
+
     def is_live(self) -> bool:
         return not self.dead and self.ref() is not None and self.sender.is_alive()
 
@@ -111,18 +124,46 @@ class Connection:
         return f"<Connection {self.name} sender={self.sender.description}>"
 
 
-#: A call plan: the connections a send walks, in call order, and whether any
-#: of them is async. None stands for "nobody listens".
-Plan = tuple[tuple[Connection, ...], bool] | None
+#: How the send loop calls an entry (bit flags).
+ASYNC: Final = 1  # await the result
+WEAK: Final = 2  # ``target`` is a weak reference to dereference first
+DEFER: Final = 4  # on_commit: hand to the open transaction, if any
+
+
+class Plan:
+    """What a send from one sender walks, precomputed after each change.
+
+    ``entries`` is ``(target, flags, func)`` per receiver in call order: a
+    strong receiver is its own target; a weak function's target is its
+    ``weakref.ref``; a weak bound method's target is a weak reference to its
+    instance and ``func`` its function, so the loop rebuilds the method
+    without calling into Python code.
+    """
+
+    __slots__ = ("conns", "entries", "has_async")
+
+    def __init__(self, conns: tuple[Connection, ...]) -> None:
+        self.conns = conns
+        self.entries = tuple(conn.entry() for conn in conns)
+        self.has_async = any(conn.is_async for conn in conns)
+
+    def without(self, muted: Callable[[Connection], bool]) -> Plan | None:
+        """The same plan less the connections ``muted`` says to skip."""
+        kept = tuple(conn for conn in self.conns if not muted(conn))
+        return Plan(kept) if kept else None
+
+
 #: (plan for senders without own connections, plans by sender id, by value)
-Plans = tuple[Plan, dict[int, Plan], dict[Hashable, Plan]]
+Plans = tuple["Plan | None", dict[int, Plan], dict[Hashable, Plan]]
 
 
-def _plan(connections: Iterable[Connection]) -> Plan:
-    ordered = tuple(sorted(connections, key=Connection.sort_key))
-    if not ordered:
-        return None
-    return ordered, any(c.is_async for c in ordered)
+def _ordered(connections: Iterable[Connection]) -> tuple[Connection, ...]:
+    return tuple(sorted(connections, key=Connection.sort_key))
+
+
+def _plan(connections: Iterable[Connection]) -> Plan | None:
+    ordered = _ordered(connections)
+    return Plan(ordered) if ordered else None
 
 
 def build_plans(connections: Iterable[Connection]) -> Plans:
@@ -148,6 +189,6 @@ def build_plans(connections: Iterable[Connection]) -> Plans:
                 by_id.setdefault(id(target), []).append(conn)
     return (
         _plan(anyone),
-        {key: _plan([*anyone, *conns]) for key, conns in by_id.items()},
-        {key: _plan([*anyone, *conns]) for key, conns in by_value.items()},
+        {key: Plan(_ordered([*anyone, *conns])) for key, conns in by_id.items()},
+        {key: Plan(_ordered([*anyone, *conns])) for key, conns in by_value.items()},
     )

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import itertools
-import logging
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from ._aliases import on_alias_change
-from ._commit import current_commit_queue
-from ._connection import Connection, Plan, Plans, build_plans, registry_key
+from ._connection import Connection, Plan, build_plans, registry_key
 from ._mute import MuteRule, active_rules, mute, usage
-from ._refs import VALUE_SENDER_TYPES, SenderSpec, describe, receiver_key, require_kwargs
+from ._refs import VALUE_SENDER_TYPES, SenderSpec, receiver_key, require_kwargs
+from ._send import Responses, logger, make_send, make_send_sync
 
 __all__ = ["Receiver", "Signal", "all_signals", "receiver"]
 
-logger = logging.getLogger("fastdjango.signals")
-
 Receiver = Callable[..., Any]
 R = TypeVar("R", bound=Receiver)
-Responses = list[tuple[Receiver, Any]]
 
 
 class _AnySender:
@@ -34,7 +28,6 @@ class _AnySender:
 
 #: Default of the introspection methods: "whatever the sender".
 _ANY: Final = _AnySender()
-_NO_PLANS: Final[Plans] = (None, {}, {})
 
 _signals: weakref.WeakValueDictionary[int, Signal] = weakref.WeakValueDictionary()
 _signal_order = itertools.count()
@@ -47,10 +40,11 @@ def all_signals() -> list[Signal]:
 
 def _invalidate_all() -> None:
     for signal in list(_signals.values()):
-        signal._stale = True
+        signal._mark_stale()
 
 
 on_alias_change(_invalidate_all)
+usage.listeners.append(_invalidate_all)
 
 
 class Signal:
@@ -88,8 +82,11 @@ class Signal:
         self._lock = threading.RLock()
         self._registry: dict[Hashable, Connection] = {}
         self._order = itertools.count()
-        self._plans: Plans = _NO_PLANS
+        self._anyone: Plan | None = None
+        self._by_id: dict[int, Plan] = {}
+        self._by_value: dict[Hashable, Plan] = {}
         self._stale = False
+        self._fast = True
         self._observers: tuple[Callable[[object, dict[str, Any]], None], ...] = ()
         self._sender_checks: tuple[Callable[[object], None], ...] = ()
         _signals[next(_signal_order)] = self
@@ -189,7 +186,7 @@ class Signal:
             if existing is None or existing.dead:
                 self._registry.pop(conn.key, None)
                 self._registry[conn.key] = conn
-                self._stale = True
+                self._mark_stale()
         return receiver
 
     def disconnect(
@@ -210,7 +207,7 @@ class Signal:
             for conn in doomed:
                 del self._registry[conn.key]
             if doomed:
-                self._stale = True
+                self._mark_stale()
         return any(not conn.dead for conn in doomed)
 
     def is_connected(
@@ -305,7 +302,8 @@ class Signal:
         an object sender.
         """
         self._refresh()
-        return [(conn.lookup_key, conn.ref) for conn in self._registry.values()]
+        with self._lock:
+            return [(conn.lookup_key, conn.ref) for conn in self._registry.values()]
 
     def has_listeners(self, sender: object = _ANY) -> bool:
         """Would a send from ``sender`` reach a live receiver (any, if omitted)?"""
@@ -315,10 +313,10 @@ class Signal:
         """Live receivers in call order: for ``sender``, or all if omitted."""
         self._refresh()
         if sender is _ANY:
-            conns: Sequence[Connection] = sorted(self._registry.values(), key=Connection.sort_key)
+            conns: Sequence[Connection] = self.connections()
         else:
             plan = self._select(sender)
-            conns = () if plan is None else plan[0]
+            conns = () if plan is None else plan.conns
         live = (conn.ref() for conn in conns)
         return [r for r in live if r is not None]
 
@@ -334,66 +332,50 @@ class Signal:
             with self._lock:
                 return sorted(self._registry.values(), key=Connection.sort_key)
         self._refresh()
-        return sorted(self._registry.values(), key=Connection.sort_key)
+        with self._lock:
+            return sorted(self._registry.values(), key=Connection.sort_key)
 
     # -- sending ------------------------------------------------------------
 
-    async def send(self, sender: Any, **named: Any) -> Responses:
-        """Send to every matching receiver; return ``[(receiver, response)]``.
+    _SEND_DOC = """Send to every matching receiver; return ``[(receiver, response)]``.
 
         Receivers are called as ``receiver(signal=self, sender=sender,
         **named)``, async ones awaited, in priority then connection order.
         The first exception propagates unchanged and later receivers are not
         called (with ``concurrent=True``, the still running ones are cancelled).
         """
-        plan = self._prepare(sender, named)
-        if plan is None:
-            return []
-        if self.concurrent:
-            return await self._gather(plan, sender, named, robust=False)
-        return await self._walk(plan, sender, named, robust=False)
-
-    async def send_robust(self, sender: Any, **named: Any) -> Responses:
-        """Like :meth:`send`, but every receiver runs whatever the others do.
+    _SEND_ROBUST_DOC = """Like :meth:`send`, but every receiver runs whatever the others do.
 
         An ``Exception`` raised by a receiver is logged on the
         ``fastdjango.signals`` logger with its traceback and returned as that
         receiver's response. Other ``BaseException``s propagate.
         """
-        plan = self._prepare(sender, named)
-        if plan is None:
-            return []
-        if self.concurrent:
-            return await self._gather(plan, sender, named, robust=True)
-        return await self._walk(plan, sender, named, robust=True)
-
-    def send_sync(self, sender: Any, **named: Any) -> Responses:
-        """:meth:`send` from synchronous code.
+    _SEND_SYNC_DOC = """:meth:`send` from synchronous code.
 
         Async receivers are run to completion when no event loop runs in this
         thread. Inside a running loop, a send that would need to await raises
         ``RuntimeError``; with only sync receivers it works anywhere.
         """
-        plan = self._prepare(sender, named)
-        if plan is None:
-            return []
-        if plan[1]:
-            return self._complete(plan, sender, named, robust=False)
-        return self._walk_sync(plan, sender, named, robust=False)
+    _SEND_ROBUST_SYNC_DOC = """:meth:`send_robust` from synchronous code (see :meth:`send_sync`)."""
 
-    def send_robust_sync(self, sender: Any, **named: Any) -> Responses:
-        """:meth:`send_robust` from synchronous code (see :meth:`send_sync`)."""
-        plan = self._prepare(sender, named)
-        if plan is None:
-            return []
-        if plan[1]:
-            return self._complete(plan, sender, named, robust=True)
-        return self._walk_sync(plan, sender, named, robust=True)
+    if TYPE_CHECKING:
+
+        async def send(self, sender: Any, **named: Any) -> Responses: ...
+        async def send_robust(self, sender: Any, **named: Any) -> Responses: ...
+        def send_sync(self, sender: Any, **named: Any) -> Responses: ...
+        def send_robust_sync(self, sender: Any, **named: Any) -> Responses: ...
+
+    else:
+        send = make_send(robust=False, doc=_SEND_DOC)
+        send_robust = make_send(robust=True, doc=_SEND_ROBUST_DOC)
+        send_sync = make_send_sync(robust=False, doc=_SEND_SYNC_DOC)
+        send_robust_sync = make_send_sync(robust=True, doc=_SEND_ROBUST_SYNC_DOC)
 
     # -- the machinery ------------------------------------------------------
 
     def _mark_stale(self) -> None:
-        # Runs inside weakref callbacks: only set a flag, prune later.
+        # Runs inside weakref callbacks: only set flags, prune later.
+        self._fast = False
         self._stale = True
 
     def _refresh(self) -> None:
@@ -405,7 +387,13 @@ class Signal:
             dead = [conn for conn in self._registry.values() if conn.dead]
             for conn in dead:
                 del self._registry[conn.key]
-            self._plans = build_plans(self._registry.values())
+            self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
+            # The send fast path looks plans up by id(sender) alone; anything
+            # else (value senders, observers, mutes, concurrency) goes the
+            # slow way.
+            self._fast = not (
+                self._by_value or self._observers or usage.used or self.concurrent or self._stale
+            )
         for conn in dead:
             if conn.died_while_connected:
                 logger.warning(
@@ -417,23 +405,23 @@ class Signal:
                     conn.sender.description,
                 )
 
-    def _select(self, sender: object) -> Plan:
-        anyone, by_id, by_value = self._plans
+    def _select(self, sender: object) -> Plan | None:
         if type(sender) in VALUE_SENDER_TYPES:
-            return by_value.get(sender, anyone)
-        return by_id.get(id(sender), anyone)
+            return self._by_value.get(sender, self._anyone)
+        return self._by_id.get(id(sender), self._anyone)
 
-    def _prepare(self, sender: object, named: dict[str, Any]) -> Plan:
-        """The plan a send walks: the sender's receivers less muted ones."""
+    def _slow_plan(self, sender: object, named: dict[str, Any], robust: bool) -> Plan | None:
+        """The plan a send walks when the fast path does not apply."""
         if self._stale:
             self._refresh()
-        if "signal" in named:
+        if robust and "signal" in named:
+            # send() fails on its own when it calls a receiver; send_robust
+            # would log that failure once per receiver instead.
             raise TypeError(
                 f"{self!r} passes 'signal' to receivers itself; rename that keyword argument."
             )
-        if self._observers:
-            for observer in self._observers:
-                observer(sender, named)
+        for observer in self._observers:
+            observer(sender, named)
         plan = self._select(sender)
         if plan is None or not usage.used:
             return plan
@@ -442,144 +430,22 @@ class Signal:
             return plan
         if any(rule.silences_everything for rule in rules):
             return None
-        kept = tuple(
-            conn
-            for conn in plan[0]
-            if not any(rule.silences(conn.receiver_key, conn.dispatch_uid, sender) for rule in rules)
-        )
-        return (kept, any(conn.is_async for conn in kept)) if kept else None
-
-    def _deferred(self, conn: Connection, receiver: Receiver, sender: object, named: dict[str, Any]) -> bool:
-        """Hand an on_commit receiver to the open transaction, if any."""
-        queue = current_commit_queue()
-        if queue is None:
-            return False
-        queue.defer(lambda: receiver(signal=self, sender=sender, **named))
-        return True
-
-    def _failed(self, receiver: Receiver, exc: Exception) -> Exception:
-        logger.error(
-            "Error calling %s in %r.send_robust(): %s: %s",
-            describe(receiver),
-            self,
-            type(exc).__name__,
-            exc,
-            exc_info=exc,
-        )
-        return exc
-
-    async def _walk(self, plan: Plan, sender: object, named: dict[str, Any], robust: bool) -> Responses:
-        assert plan is not None
-        responses: Responses = []
-        for conn in plan[0]:
-            receiver = conn.strong or conn.ref()
-            if receiver is None:
-                continue  # died since the plan was built
-            try:
-                if conn.on_commit and self._deferred(conn, receiver, sender, named):
-                    response = None
-                elif conn.is_async:
-                    response = await receiver(signal=self, sender=sender, **named)
-                else:
-                    response = receiver(signal=self, sender=sender, **named)
-            except Exception as exc:
-                if not robust:
-                    raise
-                response = self._failed(receiver, exc)
-            responses.append((receiver, response))
-        return responses
-
-    def _walk_sync(self, plan: Plan, sender: object, named: dict[str, Any], robust: bool) -> Responses:
-        assert plan is not None
-        responses: Responses = []
-        for conn in plan[0]:
-            receiver = conn.strong or conn.ref()
-            if receiver is None:
-                continue
-            try:
-                if conn.on_commit and self._deferred(conn, receiver, sender, named):
-                    response = None
-                else:
-                    response = receiver(signal=self, sender=sender, **named)
-            except Exception as exc:
-                if not robust:
-                    raise
-                response = self._failed(receiver, exc)
-            responses.append((receiver, response))
-        return responses
-
-    def _complete(self, plan: Plan, sender: object, named: dict[str, Any], robust: bool) -> Responses:
-        """Run a send that has async receivers from synchronous code."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError(
-                f"{self!r} has async receivers and an event loop is running in this "
-                f"thread: use 'await signal.send(...)' (or send_robust) instead of the "
-                f"sync variant."
+        return plan.without(
+            lambda conn: any(
+                rule.silences(conn.receiver_key, conn.dispatch_uid, sender) for rule in rules
             )
-        run = self._gather if self.concurrent else self._walk
-        # Receivers run in the caller's context, as with plain calls: run the
-        # loop in a copy, then carry the variables it set back to the caller.
-        context = contextvars.copy_context()
-        with asyncio.Runner() as runner:
-            responses = runner.run(run(plan, sender, named, robust), context=context)
-        for var, value in context.items():
-            if var.get(_MISSING) is not value:
-                var.set(value)
-        return responses
+        )
 
-    async def _gather(self, plan: Plan, sender: object, named: dict[str, Any], robust: bool) -> Responses:
-        """Concurrent mode: async receivers as tasks, each in a context copy."""
-        assert plan is not None
-        slots: list[tuple[Receiver, Any]] = []
-        tasks: dict[asyncio.Task[Any], int] = {}
-        try:
-            for conn in plan[0]:
-                receiver = conn.strong or conn.ref()
-                if receiver is None:
-                    continue
-                try:
-                    if conn.on_commit and self._deferred(conn, receiver, sender, named):
-                        response: Any = None
-                    elif conn.is_async:
-                        coro = receiver(signal=self, sender=sender, **named)
-                        tasks[asyncio.ensure_future(coro)] = len(slots)
-                        response = None
-                    else:
-                        response = receiver(signal=self, sender=sender, **named)
-                except Exception as exc:
-                    if not robust:
-                        raise
-                    response = self._failed(receiver, exc)
-                slots.append((receiver, response))
-            pending = set(tasks)
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
-                failed = sorted((t for t in done if t.exception() is not None), key=tasks.__getitem__)
-                if failed and not robust:
-                    raise failed[0].exception()  # type: ignore[misc]
-            for task, index in tasks.items():
-                receiver = slots[index][0]
-                exc = task.exception()
-                if exc is None:
-                    slots[index] = (receiver, task.result())
-                elif isinstance(exc, Exception):
-                    slots[index] = (receiver, self._failed(receiver, exc))
-                else:
-                    raise exc
-            return slots
-        finally:
-            unfinished = [task for task in tasks if not task.done()]
-            for task in unfinished:
-                task.cancel()
-            if unfinished:
-                await asyncio.wait(unfinished)
+    def _watch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
+        """Call ``observer(sender, named)`` on every send (see testing.capture)."""
+        with self._lock:
+            self._observers = (*self._observers, observer)
+            self._mark_stale()
 
-
-_MISSING: Final = object()
+    def _unwatch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
+        with self._lock:
+            self._observers = tuple(o for o in self._observers if o is not observer)
+            self._mark_stale()
 
 
 def _sender_key(sender: object) -> tuple[int, Hashable]:
@@ -590,7 +456,9 @@ def _sender_key(sender: object) -> tuple[int, Hashable]:
     return SenderSpec.IDENTITY, id(sender)
 
 
-def _check_options(*, weak: object, dispatch_uid: object, priority: object, on_commit: object) -> None:
+def _check_options(
+    *, weak: object, dispatch_uid: object, priority: object, on_commit: object
+) -> None:
     if not isinstance(weak, bool):
         raise TypeError(f"weak must be True or False, got {weak!r}.")
     if not isinstance(on_commit, bool):
@@ -626,9 +494,7 @@ def receiver(
 
     def decorator(func: R) -> R:
         for sig in signals:
-            sig.connect(
-                func, sender, weak, dispatch_uid, priority=priority, on_commit=on_commit
-            )
+            sig.connect(func, sender, weak, dispatch_uid, priority=priority, on_commit=on_commit)
         return func
 
     return decorator

@@ -64,9 +64,20 @@ _RULES: ContextVar[tuple[MuteRule, ...]] = ContextVar("fastdjango_muted", defaul
 
 
 class _Usage:
-    """Whether any mute was ever entered: until then sends skip the lookup."""
+    """Whether any mute was ever entered: until then sends skip the lookup.
+
+    It never goes back to False: a task created inside a block keeps the
+    block's rules after the block exits.
+    """
 
     used = False
+    listeners: list[Callable[[], None]] = []  # noqa: RUF012 - one shared registry
+
+    def first_use(self) -> None:
+        if not self.used:
+            self.used = True
+            for listener in self.listeners:
+                listener()
 
 
 usage = _Usage()
@@ -79,7 +90,7 @@ def active_rules(signal: Signal) -> tuple[MuteRule, ...]:
 
 @contextmanager
 def mute(rules: tuple[MuteRule, ...]) -> Iterator[None]:
-    usage.used = True
+    usage.first_use()
     token = _RULES.set(_RULES.get() + rules)
     try:
         yield
@@ -102,4 +113,3 @@ def muted(*signals: Signal) -> AbstractContextManager[None]:
         if not isinstance(signal, Signal):
             raise TypeError(f"muted() takes Signal objects, got {signal!r}.")
     return mute(tuple(MuteRule(signal, None, None, None) for signal in signals))
-

@@ -108,17 +108,17 @@ class StrongRef:
 class WeakFunctionRef:
     """A weak reference to a function or callable object."""
 
-    __slots__ = ("_ref", "name")
+    __slots__ = ("name", "ref")
 
     def __init__(self, receiver: Receiver, on_death: Callable[[], None]) -> None:
         self.name = describe(receiver)
-        self._ref = weakref.ref(receiver, _guarded(on_death))
+        self.ref = weakref.ref(receiver, _guarded(on_death))
 
     def __call__(self) -> Receiver | None:
-        return self._ref()
+        return self.ref()
 
     def __repr__(self) -> str:
-        state = "dead" if self._ref() is None else "alive"
+        state = "dead" if self.ref() is None else "alive"
         return f"<weak reference to {self.name} ({state})>"
 
 
@@ -130,28 +130,30 @@ class WeakMethodRef:
     strongly gives the lifetime users expect.
     """
 
-    __slots__ = ("_func", "_self_ref", "name")
+    __slots__ = ("func", "name", "self_ref")
 
     def __init__(self, method: types.MethodType, on_death: Callable[[], None]) -> None:
         self.name = describe(method)
-        self._func = method.__func__
-        self._self_ref = weakref.ref(method.__self__, _guarded(on_death))
+        self.func = method.__func__
+        self.self_ref = weakref.ref(method.__self__, _guarded(on_death))
 
     def __call__(self) -> Receiver | None:
-        obj = self._self_ref()
+        obj = self.self_ref()
         if obj is None:
             return None
-        return types.MethodType(self._func, obj)
+        return types.MethodType(self.func, obj)
 
     def __repr__(self) -> str:
-        state = "dead" if self._self_ref() is None else "alive"
+        state = "dead" if self.self_ref() is None else "alive"
         return f"<weak reference to {self.name} ({state})>"
 
 
 ReceiverRef = StrongRef | WeakFunctionRef | WeakMethodRef
 
 
-def make_receiver_ref(receiver: Receiver, *, weak: bool, on_death: Callable[[], None]) -> ReceiverRef:
+def make_receiver_ref(
+    receiver: Receiver, *, weak: bool, on_death: Callable[[], None]
+) -> ReceiverRef:
     """Build the reference a connection keeps, or say why it cannot be weak."""
     if not weak:
         return StrongRef(receiver)

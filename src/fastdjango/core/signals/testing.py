@@ -22,7 +22,7 @@ from typing import Any
 from ._dispatcher import Signal
 from ._refs import SenderSpec
 
-__all__ = ["CapturedSend", "Capture", "capture"]
+__all__ = ["Capture", "CapturedSend", "capture"]
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def capture(signal: Signal, sender: object = None) -> Iterator[Capture]:
         if spec.matches(sent_by):
             recorded._record(sent_by, kwargs)
 
-    signal._observers = (*signal._observers, observe)
+    signal._watch(observe)
     try:
         yield recorded
     finally:
-        signal._observers = tuple(o for o in signal._observers if o is not observe)
+        signal._unwatch(observe)

@@ -487,7 +487,10 @@ def receiver(
     post_delete], sender=User)``; decorators stack. Every option of
     :meth:`Signal.connect` passes through. Returns the function unchanged.
     """
-    signals = [signal] if isinstance(signal, Signal) else list(signal)
+    if isinstance(signal, Signal):
+        signals = [signal]
+    else:
+        signals = list(signal) if isinstance(signal, Iterable) else []
     if not signals or not all(isinstance(s, Signal) for s in signals):
         raise TypeError(f"receiver() takes a Signal or a list of Signals, got {signal!r}.")
     _check_options(weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit)

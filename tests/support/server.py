@@ -6,7 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -19,7 +19,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app: Any, *, lifespan: str = "auto", **config: Any) -> AsyncIterator[str]:
+async def serve(
+    app: Any, *, lifespan: Literal["auto", "on", "off"] = "auto", **config: Any
+) -> AsyncIterator[str]:
     """Serve ``app`` in this event loop; yield its base URL (``http://...``).
 
     The server runs as a task of the test's own loop, so receivers connected

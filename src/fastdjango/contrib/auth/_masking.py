@@ -13,11 +13,11 @@ MASK = "********************"
 
 #: A name matching this pattern (anywhere, any case) holds a secret:
 #: ``password``, ``new_pass``, ``token``, ``client_secret``, ``api_key``,
-#: ``signature``, ``Authorization``, ``session_cookie`` ... The net is wide on
+#: ``api``, ``signature``, ``Authorization``, ``session_cookie`` ... The net is wide on
 #: purpose, as in Django's cleansing: a masked harmless value costs nothing, a
 #: leaked secret does.
 SENSITIVE_NAMES = re.compile(
-    r"pass|pwd|token|secret|key|signature|auth|cookie|session|credential", re.IGNORECASE
+    r"pass|pwd|token|secret|key|api|signature|auth|cookie|session|credential", re.IGNORECASE
 )
 
 

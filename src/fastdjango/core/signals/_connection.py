@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
 from ._refs import (
@@ -18,48 +19,44 @@ from ._refs import (
     receiver_key,
 )
 
-__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans", "registry_key"]
+if TYPE_CHECKING:
+    from ._dispatcher import Signal
+
+__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans"]
 
 Receiver = Callable[..., Any]
-
-
-def registry_key(
-    kind: int, key: Hashable, dispatch_uid: Hashable | None, rkey: Hashable
-) -> Hashable:
-    """The key that makes a connection unique: (sender, uid or receiver)."""
-    if dispatch_uid is not None:
-        return (kind, key, "uid", dispatch_uid)
-    return (kind, key, "receiver", rkey)
 
 
 class Connection:
     """A receiver connected to a signal, with its options.
 
-    ``strong`` is the receiver itself for strong connections, so the send
-    loop skips dereferencing; ``dead`` is set by weakref callbacks (receiver
-    or sender collected) and the connection is pruned on the next access.
+    ``key`` is ``(sender key, dispatch_uid or receiver key)``: what makes a
+    connection unique, and Django's ``lookup_key``. ``dead`` is set when a
+    weakly held receiver or sender is collected (the connection itself is the
+    weakref callback, which keeps it small and only sets flags); the signal
+    prunes it on its next access.
     """
 
     __slots__ = (
+        "_label",
         "dead",
         "died_while_connected",
         "dispatch_uid",
         "is_async",
         "key",
-        "name",
         "on_commit",
         "order",
         "priority",
         "receiver_key",
         "ref",
         "sender",
-        "strong",
-        "warn_on_death",
+        "signal",
         "weak",
     )
 
     def __init__(
         self,
+        signal: Signal,
         receiver: Receiver,
         *,
         sender: object,
@@ -68,11 +65,10 @@ class Connection:
         priority: int,
         on_commit: bool,
         order: int,
-        on_change: Callable[[], None],
     ) -> None:
+        self.signal = signal
         self.dead = False
         self.died_while_connected = False
-        self.name = describe(receiver)
         self.weak = weak
         self.dispatch_uid = dispatch_uid
         self.priority = priority
@@ -80,29 +76,49 @@ class Connection:
         self.order = order
         self.is_async = is_async_receiver(receiver)
         self.receiver_key = receiver_key(receiver)
+        # Enough to name the receiver after it died, without a new string.
+        code = getattr(receiver, "__code__", None)
+        self._label: object = (
+            (receiver.__module__, code) if isinstance(receiver, types.FunctionType) else None
+        )
+        if self._label is None:
+            self._label = describe(receiver)
+        self.ref: ReceiverRef = make_receiver_ref(receiver, weak=weak, on_death=self)
+        self.sender = SenderSpec(sender, self)
+        uid = dispatch_uid
+        self.key: tuple[Hashable, Hashable] = (
+            self.sender.key,
+            self.receiver_key if uid is None else uid,
+        )
+
+    def __call__(self, dead_ref: object) -> None:
+        """Weakref callback: the receiver or the sender was collected."""
+        if sys.is_finalizing():
+            return
         # A bound method dying with its object is what weak references are
         # for; any other weak receiver dying while connected is a bug.
-        self.warn_on_death = weak and not isinstance(receiver, types.MethodType)
+        if dead_ref is self.ref and not isinstance(self.ref, WeakMethodRef):
+            self.died_while_connected = True
+        self.dead = True
+        self.signal._mark_stale()
 
-        def receiver_died() -> None:
-            self.dead = True
-            self.died_while_connected = self.warn_on_death
-            on_change()
-
-        def sender_died() -> None:
-            self.dead = True
-            on_change()
-
-        self.ref: ReceiverRef = make_receiver_ref(receiver, weak=weak, on_death=receiver_died)
-        self.strong: Receiver | None = receiver if isinstance(self.ref, StrongRef) else None
-        self.sender = SenderSpec(sender, sender_died)
-        self.key = registry_key(self.sender.kind, self.sender.key, dispatch_uid, self.receiver_key)
+    @property
+    def name(self) -> str:
+        """``module.qualname`` of the receiver."""
+        label = self._label
+        if isinstance(label, tuple):
+            module, code = label
+            return f"{module}.{code.co_qualname}"
+        return str(label)
 
     @property
     def lookup_key(self) -> tuple[Hashable, Hashable]:
         """``(sender key, uid or receiver key)``: None as sender means any sender."""
-        uid = self.dispatch_uid
-        return (self.sender.lookup, self.receiver_key if uid is None else uid)
+        return self.key
+
+    @property
+    def warn_on_death(self) -> bool:
+        return self.weak and not isinstance(self.ref, WeakMethodRef)
 
     def entry(self) -> tuple[Any, int, Any]:
         """This connection as the send loop's ``(target, flags, func)``."""
@@ -112,7 +128,7 @@ class Connection:
             return ref.receiver, flags, None
         if isinstance(ref, WeakMethodRef):
             return ref.self_ref, flags | WEAK, ref.func
-        return ref.ref, flags | WEAK, None
+        return ref, flags | WEAK, None
 
     def is_live(self) -> bool:
         return not self.dead and self.ref() is not None and self.sender.is_alive()

@@ -10,10 +10,17 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from ._aliases import on_alias_change
-from ._connection import Connection, Plan, build_plans, registry_key
+from ._connection import Connection, Plan, build_plans
 from ._mute import MuteRule, active_rules, mute, usage
-from ._refs import VALUE_SENDER_TYPES, SenderSpec, receiver_key, require_kwargs
-from ._send import Responses, logger, make_send, make_send_sync
+from ._refs import VALUE_SENDER_TYPES, receiver_key, require_kwargs, sender_key
+from ._send import (
+    Responses,
+    install_doors,
+    logger,
+    make_send,
+    make_send_sync,
+    remove_doors,
+)
 
 __all__ = ["Receiver", "Signal", "all_signals", "receiver"]
 
@@ -85,8 +92,7 @@ class Signal:
         self._anyone: Plan | None = None
         self._by_id: dict[int, Plan] = {}
         self._by_value: dict[Hashable, Plan] = {}
-        self._stale = False
-        self._fast = True
+        self._stale = True
         self._observers: tuple[Callable[[object, dict[str, Any]], None], ...] = ()
         self._sender_checks: tuple[Callable[[object], None], ...] = ()
         _signals[next(_signal_order)] = self
@@ -172,6 +178,7 @@ class Signal:
         for check in self._sender_checks:
             check(sender)
         conn = Connection(
+            self,
             receiver,
             sender=sender,
             weak=weak,
@@ -179,7 +186,6 @@ class Signal:
             priority=priority,
             on_commit=on_commit,
             order=next(self._order),
-            on_change=self._mark_stale,
         )
         with self._lock:
             existing = self._registry.get(conn.key)
@@ -227,11 +233,10 @@ class Signal:
             raise TypeError("Identify the connection: pass a receiver or a dispatch_uid.")
         if dispatch_uid is not None and sender is None:
             return [c for c in self._registry.values() if c.dispatch_uid == dispatch_uid]
-        kind, key = _sender_key(sender)
-        rkey = None if receiver is None else receiver_key(receiver)
-        conn = self._registry.get(registry_key(kind, key, dispatch_uid, rkey))
-        if conn is None or (kind == SenderSpec.IDENTITY and not conn.sender.matches(sender)):
-            return []
+        name = receiver_key(receiver) if dispatch_uid is None else dispatch_uid  # type: ignore[arg-type]
+        conn = self._registry.get((sender_key(sender), name))
+        if conn is None or not conn.sender.matches(sender):
+            return []  # nothing, or a dead sender's connection whose id() was reused
         return [conn]
 
     @contextmanager
@@ -374,9 +379,10 @@ class Signal:
     # -- the machinery ------------------------------------------------------
 
     def _mark_stale(self) -> None:
-        # Runs inside weakref callbacks: only set flags, prune later.
-        self._fast = False
+        # Runs inside weakref callbacks: only set a flag and drop the doors;
+        # pruning happens on the next access.
         self._stale = True
+        remove_doors(self)
 
     def _refresh(self) -> None:
         """Prune dead connections, rebuild the plans, report deaths."""
@@ -388,12 +394,11 @@ class Signal:
             for conn in dead:
                 del self._registry[conn.key]
             self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
-            # The send fast path looks plans up by id(sender) alone; anything
-            # else (value senders, observers, mutes, concurrency) goes the
-            # slow way.
-            self._fast = not (
-                self._by_value or self._observers or usage.used or self.concurrent or self._stale
-            )
+            # Observers, mutes and concurrency need the complete path.
+            if not (self._observers or usage.used or self.concurrent):
+                install_doors(self)
+                if self._stale:  # a receiver or sender died meanwhile
+                    remove_doors(self)
         for conn in dead:
             if conn.died_while_connected:
                 logger.warning(
@@ -407,7 +412,7 @@ class Signal:
 
     def _select(self, sender: object) -> Plan | None:
         if type(sender) in VALUE_SENDER_TYPES:
-            return self._by_value.get(sender, self._anyone)
+            return self._by_value.get(sender_key(sender), self._anyone)
         return self._by_id.get(id(sender), self._anyone)
 
     def _slow_plan(self, sender: object, named: dict[str, Any], robust: bool) -> Plan | None:
@@ -415,11 +420,7 @@ class Signal:
         if self._stale:
             self._refresh()
         if robust and "signal" in named:
-            # send() fails on its own when it calls a receiver; send_robust
-            # would log that failure once per receiver instead.
-            raise TypeError(
-                f"{self!r} passes 'signal' to receivers itself; rename that keyword argument."
-            )
+            self._refuse_signal_keyword()
         for observer in self._observers:
             observer(sender, named)
         plan = self._select(sender)
@@ -436,6 +437,13 @@ class Signal:
             )
         )
 
+    def _refuse_signal_keyword(self) -> None:
+        # send() fails on its own when it calls a receiver; send_robust would
+        # log that failure once per receiver instead.
+        raise TypeError(
+            f"{self!r} passes 'signal' to receivers itself; rename that keyword argument."
+        )
+
     def _watch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
         """Call ``observer(sender, named)`` on every send (see testing.capture)."""
         with self._lock:
@@ -446,14 +454,6 @@ class Signal:
         with self._lock:
             self._observers = tuple(o for o in self._observers if o is not observer)
             self._mark_stale()
-
-
-def _sender_key(sender: object) -> tuple[int, Hashable]:
-    if sender is None:
-        return SenderSpec.ANY, None
-    if type(sender) in VALUE_SENDER_TYPES:
-        return SenderSpec.VALUE, sender
-    return SenderSpec.IDENTITY, id(sender)
 
 
 def _check_options(

@@ -38,7 +38,7 @@ class MuteRule:
         self.signal = signal
         self.receiver_key = None if receiver is None else receiver_key(receiver)
         self.dispatch_uid = dispatch_uid
-        self.sender = None if sender is None else SenderSpec(sender, _ignore)
+        self.sender = None if sender is None else SenderSpec(sender)
 
     @property
     def silences_everything(self) -> bool:
@@ -54,10 +54,6 @@ class MuteRule:
         if self.dispatch_uid is not None and self.dispatch_uid != dispatch_uid:
             return False
         return self.sender is None or self.sender.matches(sender)
-
-
-def _ignore() -> None:
-    """Muting never needs to hear that a sender died."""
 
 
 _RULES: ContextVar[tuple[MuteRule, ...]] = ContextVar("fastdjango_muted", default=())

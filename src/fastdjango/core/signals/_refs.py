@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 import types
 import weakref
 from collections.abc import Callable, Hashable
@@ -22,16 +21,17 @@ from typing import Any, Final
 
 __all__ = [
     "VALUE_SENDER_TYPES",
+    "DeathCallback",
     "ReceiverRef",
     "SenderSpec",
     "StrongRef",
-    "WeakFunctionRef",
     "WeakMethodRef",
     "describe",
     "is_async_receiver",
     "make_receiver_ref",
     "receiver_key",
     "require_kwargs",
+    "sender_key",
 ]
 
 #: Senders of these exact types are matched by equality (a module name, a
@@ -95,31 +95,18 @@ class StrongRef:
 
     __slots__ = ("receiver",)
 
-    def __init__(self, receiver: Receiver) -> None:
+    def __init__(self, receiver: Any) -> None:
         self.receiver = receiver
 
-    def __call__(self) -> Receiver:
+    def __call__(self) -> Any:
         return self.receiver
 
     def __repr__(self) -> str:
         return f"<strong reference to {describe(self.receiver)}>"
 
 
-class WeakFunctionRef:
-    """A weak reference to a function or callable object."""
-
-    __slots__ = ("name", "ref")
-
-    def __init__(self, receiver: Receiver, on_death: Callable[[], None]) -> None:
-        self.name = describe(receiver)
-        self.ref = weakref.ref(receiver, _guarded(on_death))
-
-    def __call__(self) -> Receiver | None:
-        return self.ref()
-
-    def __repr__(self) -> str:
-        state = "dead" if self.ref() is None else "alive"
-        return f"<weak reference to {self.name} ({state})>"
+#: Called with the dead weak reference when a receiver or sender is collected.
+DeathCallback = Callable[[Any], None]
 
 
 class WeakMethodRef:
@@ -130,12 +117,11 @@ class WeakMethodRef:
     strongly gives the lifetime users expect.
     """
 
-    __slots__ = ("func", "name", "self_ref")
+    __slots__ = ("func", "self_ref")
 
-    def __init__(self, method: types.MethodType, on_death: Callable[[], None]) -> None:
-        self.name = describe(method)
+    def __init__(self, method: types.MethodType, on_death: DeathCallback | None) -> None:
         self.func = method.__func__
-        self.self_ref = weakref.ref(method.__self__, _guarded(on_death))
+        self.self_ref = weakref.ref(method.__self__, on_death)
 
     def __call__(self) -> Receiver | None:
         obj = self.self_ref()
@@ -145,14 +131,15 @@ class WeakMethodRef:
 
     def __repr__(self) -> str:
         state = "dead" if self.self_ref() is None else "alive"
-        return f"<weak reference to {self.name} ({state})>"
+        return f"<weak reference to method {describe(self.func)} ({state})>"
 
 
-ReceiverRef = StrongRef | WeakFunctionRef | WeakMethodRef
+#: What a connection keeps: call it to get the receiver (None once collected).
+ReceiverRef = StrongRef | WeakMethodRef | weakref.ref[Any]
 
 
 def make_receiver_ref(
-    receiver: Receiver, *, weak: bool, on_death: Callable[[], None]
+    receiver: Receiver, *, weak: bool, on_death: DeathCallback | None
 ) -> ReceiverRef:
     """Build the reference a connection keeps, or say why it cannot be weak."""
     if not weak:
@@ -160,21 +147,13 @@ def make_receiver_ref(
     try:
         if isinstance(receiver, types.MethodType):
             return WeakMethodRef(receiver, on_death)
-        return WeakFunctionRef(receiver, on_death)
+        return weakref.ref(receiver, on_death)
     except TypeError:
         raise TypeError(
             f"Cannot connect {describe(receiver)} weakly: objects of type "
             f"{type(getattr(receiver, '__self__', receiver)).__qualname__!r} cannot be "
             f"weakly referenced. Pass weak=False to keep a strong reference."
         ) from None
-
-
-def _guarded(callback: Callable[[], None]) -> Callable[[object], None]:
-    def on_collect(_ref: object) -> None:
-        if not sys.is_finalizing():
-            callback()
-
-    return on_collect
 
 
 class SenderSpec:
@@ -184,41 +163,45 @@ class SenderSpec:
     ``IDENTITY`` (matched by ``is``). An identity sender is held weakly when it
     can be, so a connection never keeps it alive and never matches a new
     object that reuses its ``id()``; one that cannot be weakly referenced is
-    held strongly for as long as the connection exists.
+    held strongly for as long as the connection exists. ``key`` is None for
+    any sender, the value for ``str`` / ``bytes``, ``("int", value)`` for
+    ``int`` and ``id(sender)`` for objects.
     """
 
     ANY: Final = 0
     VALUE: Final = 1
     IDENTITY: Final = 2
 
-    __slots__ = ("_holder", "description", "key", "kind")
+    __slots__ = ("_holder", "key", "kind")
 
-    def __init__(self, sender: object, on_death: Callable[[], None]) -> None:
-        self.description = "any sender" if sender is None else describe(sender)
+    def __init__(self, sender: object, on_death: DeathCallback | None = None) -> None:
         self._holder: Callable[[], object] | None = None
+        self.key: Hashable
         if sender is None:
             self.kind, self.key = self.ANY, None
         elif type(sender) in VALUE_SENDER_TYPES:
-            self.kind, self.key = self.VALUE, sender
+            self.kind, self.key = self.VALUE, sender_key(sender)
+            self._holder = StrongRef(sender)
         else:
             self.kind, self.key = self.IDENTITY, id(sender)
             try:
-                self._holder = weakref.ref(sender, _guarded(on_death))
+                self._holder = weakref.ref(sender, on_death)
             except TypeError:
-                self._holder = StrongRef(sender)  # type: ignore[arg-type]
+                self._holder = StrongRef(sender)
 
     @property
-    def lookup(self) -> Hashable:
-        """The sender part of a connection's lookup key."""
-        return self.key
+    def description(self) -> str:
+        """The sender for humans: "any sender", a name, or "dead sender"."""
+        if self.kind == self.ANY:
+            return "any sender"
+        sender = self.sender()
+        return "a collected sender" if sender is None else describe(sender)
 
     def is_alive(self) -> bool:
         return self._holder is None or self._holder() is not None
 
     def sender(self) -> object:
-        """The sender object, or None for any sender or a dead one."""
-        if self.kind == self.VALUE:
-            return self.key
+        """The sender object, or None for any sender or a collected one."""
         return None if self._holder is None else self._holder()
 
     def matches(self, sender: object) -> bool:
@@ -226,9 +209,17 @@ class SenderSpec:
         if self.kind == self.ANY:
             return True
         if self.kind == self.VALUE:
-            return type(sender) in VALUE_SENDER_TYPES and sender == self.key
+            return type(sender) in VALUE_SENDER_TYPES and sender_key(sender) == self.key
         return self._holder is not None and self._holder() is sender
 
-    def same_as(self, other: SenderSpec) -> bool:
-        """Do two specs name the same sender?"""
-        return self.kind == other.kind and self.key == other.key
+
+def sender_key(sender: object) -> Hashable:
+    """How connections and plans index a sender (see :class:`SenderSpec`)."""
+    if sender is None:
+        return None
+    kind = type(sender)
+    if kind is int:
+        return ("int", sender)  # never equal to an id()
+    if kind is str or kind is bytes:
+        return sender
+    return id(sender)

@@ -1,12 +1,14 @@
 """The send loops behind ``send``, ``send_robust``, ``send_sync`` and
 ``send_robust_sync``.
 
-Each front door is built by a factory from one loop: :func:`make_send` for
-the two async ones and :func:`make_send_sync` for the two sync ones, with
-``robust`` fixed in the closure. The loops are written out (not delegated to
-a helper coroutine) because a send is on the hot path of every save and
-every request: a second coroutine per send would cost more than everything
-else a send does.
+Two paths. The class-level methods are the complete one: they refresh the
+signal, apply observers, value senders and context-local mutes, and walk the
+plan with :func:`run_plan`, which also runs concurrent signals. When none of
+that is needed, the refresh installs *doors* on the instance: closures over
+the current plans with the loop written out, so a send costs one call and a
+dictionary lookup more than calling its receivers by hand. A send is on the
+hot path of every save and request; a second coroutine per send would cost
+more than everything else it does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ from ._refs import describe
 if TYPE_CHECKING:
     from ._dispatcher import Signal
 
-__all__ = ["Responses", "complete", "logger", "make_send", "make_send_sync", "run_plan"]
+__all__ = [
+    "DOORS",
+    "Responses",
+    "complete",
+    "install_doors",
+    "logger",
+    "make_send",
+    "make_send_sync",
+    "remove_doors",
+    "run_plan",
+]
 
 logger = logging.getLogger("fastdjango.signals")
 
@@ -33,37 +45,22 @@ Responses = list[tuple[Callable[..., Any], Any]]
 _MISSING: Final = object()
 
 
+#: The four front doors, as named on Signal.
+DOORS: Final = ("send", "send_robust", "send_sync", "send_robust_sync")
+
+
 def make_send(*, robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, Responses]]:
-    """Build ``Signal.send`` (robust=False) or ``Signal.send_robust``."""
+    """Build the class-level ``Signal.send`` / ``send_robust``: the slow path.
+
+    It refreshes the signal (which may install fast doors for next time),
+    applies observers, value senders and mutes, then walks the plan.
+    """
 
     async def send(self: Signal, sender: Any, **named: Any) -> Responses:
-        if self._fast:
-            plan = self._by_id.get(id(sender), self._anyone)
-        else:
-            plan = self._slow_plan(sender, named, robust)
-            if plan is not None and self.concurrent:
-                return await run_plan(self, plan, sender, named, robust, concurrent=True)
+        plan = self._slow_plan(sender, named, robust)
         if plan is None:
             return []
-        responses: Responses = []
-        for receiver, flags, func in plan.entries:
-            if flags & WEAK:
-                receiver = _dereference(receiver, func)
-                if receiver is None:
-                    continue  # died since the plan was built
-            try:
-                if flags & DEFER and _deferred(self, receiver, sender, named):
-                    response = None
-                elif flags & ASYNC:
-                    response = await receiver(signal=self, sender=sender, **named)
-                else:
-                    response = receiver(signal=self, sender=sender, **named)
-            except Exception as exc:
-                if not robust:
-                    raise
-                response = _failed(self, receiver, exc)
-            responses.append((receiver, response))
-        return responses
+        return await run_plan(self, plan, sender, named, robust, concurrent=self.concurrent)
 
     send.__name__ = send.__qualname__ = "send_robust" if robust else "send"
     send.__doc__ = doc
@@ -71,37 +68,134 @@ def make_send(*, robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, Re
 
 
 def make_send_sync(*, robust: bool, doc: str) -> Callable[..., Responses]:
-    """Build ``Signal.send_sync`` (robust=False) or ``Signal.send_robust_sync``."""
+    """Build the class-level ``Signal.send_sync`` / ``send_robust_sync``."""
 
     def send_sync(self: Signal, sender: Any, **named: Any) -> Responses:
-        if self._fast:
-            plan = self._by_id.get(id(sender), self._anyone)
-        else:
-            plan = self._slow_plan(sender, named, robust)
+        plan = self._slow_plan(sender, named, robust)
         if plan is None:
             return []
         if plan.has_async:
             return complete(self, plan, sender, named, robust)
-        responses: Responses = []
-        for receiver, flags, func in plan.entries:
-            if flags & WEAK:
-                receiver = _dereference(receiver, func)
-                if receiver is None:
-                    continue
-            try:
-                if flags & DEFER and _deferred(self, receiver, sender, named):
-                    response = None
-                else:
-                    response = receiver(signal=self, sender=sender, **named)
-            except Exception as exc:
-                if not robust:
-                    raise
-                response = _failed(self, receiver, exc)
-            responses.append((receiver, response))
-        return responses
+        # With no async receiver the coroutine never suspends: drive it here.
+        walk = run_plan(self, plan, sender, named, robust, concurrent=False)
+        try:
+            walk.send(None)
+        except StopIteration as finished:
+            responses: Responses = finished.value
+            return responses
+        walk.close()  # pragma: no cover - a plan without async receivers never awaits
+        raise AssertionError("a sync send suspended")  # pragma: no cover
 
     send_sync.__name__ = send_sync.__qualname__ = "send_robust_sync" if robust else "send_sync"
     send_sync.__doc__ = doc
+    return send_sync
+
+
+def install_doors(signal: Signal) -> None:
+    """Give ``signal`` front doors specialized for its current plans.
+
+    They are instance attributes shadowing the class-level methods, close over
+    the plans, and skip every check the current state makes needless. Any
+    change (connect, disconnect, a collected receiver or sender) removes them
+    again, so the next send takes the class-level path and refreshes.
+    """
+    anyone, by_id, by_value = signal._anyone, signal._by_id, signal._by_value
+    if anyone is None and not by_id and not by_value:
+        doors = _silent_doors()
+    else:
+        select = signal._select if by_id or by_value else None
+        doors = (
+            _async_door(signal, anyone, select, robust=False),
+            _async_door(signal, anyone, select, robust=True),
+            _sync_door(signal, anyone, select, robust=False),
+            _sync_door(signal, anyone, select, robust=True),
+        )
+    signal.__dict__.update(zip(DOORS, doors, strict=True))
+
+
+def remove_doors(signal: Signal) -> None:
+    """Send through the class-level methods again (safe in weakref callbacks)."""
+    namespace = signal.__dict__
+    for name in DOORS:
+        namespace.pop(name, None)
+
+
+def _silent_doors() -> tuple[Callable[..., Any], ...]:
+    async def send(sender: Any, **named: Any) -> Responses:
+        return []
+
+    def send_sync(sender: Any, **named: Any) -> Responses:
+        return []
+
+    return send, send, send_sync, send_sync
+
+
+Select = Callable[[object], "Plan | None"]
+
+
+def _async_door(
+    signal: Signal, anyone: Plan | None, select: Select | None, *, robust: bool
+) -> Callable[..., Coroutine[Any, Any, Responses]]:
+    async def send(sender: Any, **named: Any) -> Responses:
+        if robust and "signal" in named:
+            signal._refuse_signal_keyword()
+        plan = anyone if select is None else select(sender)
+        if plan is None:
+            return []
+        responses: Responses = []
+        for receiver, flags, func in plan.entries:
+            if flags & WEAK:
+                receiver = receiver() if func is None else _dereference(receiver, func)
+                if receiver is None:
+                    continue  # died since the plan was built
+            try:
+                if flags & DEFER and _deferred(signal, receiver, sender, named):
+                    response = None
+                elif flags & ASYNC:
+                    response = await receiver(signal=signal, sender=sender, **named)
+                else:
+                    response = receiver(signal=signal, sender=sender, **named)
+            except Exception as exc:
+                if not robust:
+                    raise
+                response = _failed(signal, receiver, exc)
+            responses.append((receiver, response))
+        return responses
+
+    return send
+
+
+def _sync_door(
+    signal: Signal, anyone: Plan | None, select: Select | None, *, robust: bool
+) -> Callable[..., Responses]:
+    slow = make_send_sync(robust=robust, doc="")
+
+    def send_sync(sender: Any, **named: Any) -> Responses:
+        if robust and "signal" in named:
+            signal._refuse_signal_keyword()
+        plan = anyone if select is None else select(sender)
+        if plan is None:
+            return []
+        if plan.has_async:
+            return slow(signal, sender, **named)
+        responses: Responses = []
+        for receiver, flags, func in plan.entries:
+            if flags & WEAK:
+                receiver = receiver() if func is None else _dereference(receiver, func)
+                if receiver is None:
+                    continue
+            try:
+                if flags & DEFER and _deferred(signal, receiver, sender, named):
+                    response = None
+                else:
+                    response = receiver(signal=signal, sender=sender, **named)
+            except Exception as exc:
+                if not robust:
+                    raise
+                response = _failed(signal, receiver, exc)
+            responses.append((receiver, response))
+        return responses
+
     return send_sync
 
 

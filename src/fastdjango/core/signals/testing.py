@@ -75,7 +75,7 @@ def capture(signal: Signal, sender: object = None) -> Iterator[Capture]:
     if not isinstance(signal, Signal):
         raise TypeError(f"capture() takes a Signal, got {signal!r}.")
     recorded = Capture(signal)
-    spec = SenderSpec(sender, lambda: None)
+    spec = SenderSpec(sender)
 
     def observe(sent_by: object, kwargs: dict[str, Any]) -> None:
         if spec.matches(sent_by):

@@ -187,6 +187,8 @@ class Signal:
             on_commit=on_commit,
             order=next(self._order),
         )
+        if self._stale:
+            self._refresh()  # report receivers that died before replacing them
         with self._lock:
             existing = self._registry.get(conn.key)
             if existing is None or existing.dead:
@@ -208,6 +210,8 @@ class Signal:
         ``disconnect(fn, sender=User)`` the one for User. A ``dispatch_uid``
         without a sender removes every connection with that name.
         """
+        if self._stale:
+            self._refresh()  # report receivers that died before removing them
         with self._lock:
             doomed = self._matching(receiver, sender, dispatch_uid)
             for conn in doomed:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Protocol, runtime_checkable
-
-from starlette.requests import HTTPConnection
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 __all__ = [
     "AuthBackend",
@@ -19,25 +18,39 @@ __all__ = [
 ]
 
 
-@runtime_checkable
 class AuthBackend(Protocol):
     """What ``authenticate()`` and ``get_user()`` ask for a user.
 
     Any object with these two async methods is a backend; no base class is
-    needed. The session remembers a backend by its class's dotted path, so
-    configure one instance per backend class.
+    needed::
+
+        class ApiKeyBackend:
+            async def authenticate(self, request, *, api_key): ...
+            async def get_user(self, user_id): ...
+
+    ``async authenticate(request, **credentials)`` returns the user the
+    credentials identify, or None. It names the credentials it takes as
+    keyword parameters: a backend whose signature does not accept the given
+    credential names is skipped, so a token backend and a password backend
+    can sit side by side. ``request`` is None when ``authenticate()`` was
+    called without one. Raising :class:`PermissionDenied` refuses the login
+    without asking the backends after this one.
+
+    ``async get_user(user_id)`` returns the user whose primary key is
+    ``user_id`` (given as a string, as stored in the session), or None.
+
+    The session remembers a backend by its class's dotted path, so configure
+    one instance per backend class.
     """
 
-    async def authenticate(self, request: HTTPConnection | None, **credentials: Any) -> Any:
-        """Return the user these credentials identify, or None.
+    # Read-only properties, so that any method signature satisfies the protocol.
+    @property
+    def authenticate(self) -> Callable[..., Awaitable[Any]]:
+        """``async authenticate(request, **credentials)``: the user, or None."""
 
-        A backend whose signature does not accept the given credential names
-        is skipped. Raise :class:`PermissionDenied` to refuse the login
-        without asking the backends after this one.
-        """
-
-    async def get_user(self, user_id: str) -> Any:
-        """Return the user whose primary key is ``user_id`` (as a string), or None."""
+    @property
+    def get_user(self) -> Callable[[str], Awaitable[Any]]:
+        """``async get_user(user_id)``: the user with that primary key, or None."""
 
 
 class PermissionDenied(Exception):

@@ -1,0 +1,65 @@
+"""``install()``: make every model Tortoise knows send the model signals."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from tortoise import Tortoise
+
+from fastdjango.core.signals import (
+    Signal,
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
+
+from ._bridge import connect_model
+from ._hooks import install_hooks
+from ._labels import check_existing, check_label, register_model
+from ._m2m import attach_through
+
+__all__ = ["install"]
+
+MODEL_SIGNALS: Final[tuple[Signal, ...]] = (
+    pre_save,
+    post_save,
+    pre_delete,
+    post_delete,
+    m2m_changed,
+)
+
+
+def install() -> None:
+    """Wire every model of the initialised Tortoise apps to the model signals.
+
+    Call it right after ``await Tortoise.init(...)`` (again after each
+    re-init; any number of calls never doubles a signal). Afterwards
+
+    * plain ``tortoise.models.Model`` subclasses send ``pre_save``,
+      ``post_save``, ``pre_delete`` and ``post_delete``;
+    * many-to-many relations send ``m2m_changed`` and have ``.through``;
+    * ``"<app_label>.<Model>"`` senders name their models, and a label that
+      names nothing is an error, at once for existing connections and at
+      connect time from then on;
+    * ``on_commit=True`` receivers wait for ``in_transaction()`` blocks.
+
+    Raises:
+        RuntimeError: Tortoise is not initialised.
+        LookupError: a connected label names no model.
+    """
+    apps = Tortoise.apps
+    if apps is None:
+        raise RuntimeError(
+            "fastdjango.contrib.tortoise.install() needs initialised Tortoise apps: "
+            "call it after 'await Tortoise.init(...)'."
+        )
+    install_hooks()
+    for model in apps.get_models_iterable():
+        connect_model(model)
+        register_model(model)
+        attach_through(model)
+    for signal in MODEL_SIGNALS:
+        check_existing(signal)
+        signal.add_sender_check(check_label)

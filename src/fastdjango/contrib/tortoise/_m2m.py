@@ -1,0 +1,190 @@
+"""``m2m_changed`` for Tortoise many-to-many relations, both directions.
+
+Tortoise sends nothing for ``add`` / ``remove`` / ``clear``, and its
+``through`` is only a table name. Here each relation gets one :class:`Through`
+object, shared by both sides (``Post.tags.through is Tag.posts.through``),
+which is the sender of ``m2m_changed``. The three methods of Tortoise's
+``ManyToManyRelation`` are wrapped to send the signal around the original
+work. Finding the keys actually added or removed costs one ``SELECT`` on the
+through table, made only while a receiver listens to that relation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, cast
+
+from pypika_tortoise.queries import Table
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields.relational import ManyToManyFieldInstance, ManyToManyRelation
+from tortoise.models import Model
+
+from fastdjango.core.signals import alias_sender, m2m_changed
+
+__all__ = ["Through", "attach_through", "patch_m2m", "through_of"]
+
+_MARK: Final = "__fastdjango_m2m__"
+
+
+class Through:
+    """The sender of ``m2m_changed`` for one many-to-many relation.
+
+    Attributes:
+        table: the through table's name (``schema`` its schema, if any).
+        model: the model declaring the ``ManyToManyField``; ``field`` its name.
+        related_model: the other side; ``related_name`` the reverse name.
+    """
+
+    def __init__(self, table: str, schema: str | None) -> None:
+        self.table = table
+        self.schema = schema
+        self.model: type[Model] | None = None
+        self.field = ""
+        self.related_model: type[Model] | None = None
+        self.related_name = ""
+
+    def __repr__(self) -> str:
+        if self.model is None:
+            return f"<Through {self.table!r}>"
+        return f"<Through {self.table!r}: {self.model.__name__}.{self.field}>"
+
+
+_throughs: dict[tuple[str | None, str], Through] = {}
+
+
+def through_of(field: ManyToManyFieldInstance[Any]) -> Through:
+    """The one :class:`Through` of the relation ``field`` belongs to (either side)."""
+    key = (field.through_schema, field.through)
+    through = _throughs.get(key)
+    if through is None:
+        through = _throughs[key] = Through(field.through, field.through_schema)
+    return through
+
+
+class _RelationDescriptor(property):
+    """Tortoise's relation property, plus ``.through`` on the class attribute."""
+
+    through: Through
+
+
+def attach_through(model: type[Model]) -> None:
+    """Give each m2m attribute of ``model`` its ``.through`` (after every init)."""
+    for name in model._meta.m2m_fields:
+        field = cast(ManyToManyFieldInstance[Any], model._meta.fields_map[name])
+        through = through_of(field)
+        if not field._generated:
+            through.model, through.field = model, name
+            through.related_model, through.related_name = field.related_model, field.related_name
+            if model._meta.app:
+                alias_sender(f"{model._meta.app}.{model.__name__}_{name}", through)
+        current = model.__dict__.get(name)
+        if isinstance(current, property) and getattr(current, "through", None) is not through:
+            descriptor = _RelationDescriptor(current.fget, current.fset, current.fdel)
+            descriptor.through = through
+            setattr(model, name, descriptor)
+
+
+async def _linked(
+    relation: ManyToManyRelation[Any], others: tuple[Model, ...], db: BaseDBAsyncClient
+) -> set[Any]:
+    """The primary keys among ``others`` already linked to the relation's instance."""
+    field = relation.field
+    own = relation.instance
+    to_db = type(others[0])._meta.pk.to_db_value
+    by_db_value = {to_db(obj.pk, obj): obj.pk for obj in others}
+    table = Table(field.through, schema=field.through_schema)
+    query = (
+        db.query_class.from_(table)
+        .select(field.forward_key)
+        .where(table[field.backward_key] == type(own)._meta.pk.to_db_value(own.pk, own))
+        .where(table[field.forward_key].isin(list(by_db_value)))
+    )
+    _, rows = await db.execute_query(*query.get_parameterized_sql())
+    return {by_db_value[to_db(row[field.forward_key], own)] for row in rows}
+
+
+async def _send(
+    relation: ManyToManyRelation[Any], action: str, pk_set: set[Any] | None, db: BaseDBAsyncClient
+) -> None:
+    await m2m_changed.send(
+        through_of(relation.field),
+        instance=relation.instance,
+        action=action,
+        reverse=relation.field._generated,
+        model=relation.remote_model,
+        pk_set=None if pk_set is None else set(pk_set),
+        using=db.connection_name,
+    )
+
+
+def _listened(relation: ManyToManyRelation[Any]) -> bool:
+    return m2m_changed.has_listeners(through_of(relation.field))
+
+
+def _saved(relation: ManyToManyRelation[Any], others: tuple[Model, ...]) -> bool:
+    return relation.instance._saved_in_db and all(obj._saved_in_db for obj in others)
+
+
+def _db(relation: ManyToManyRelation[Any], using_db: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
+    return using_db or relation.remote_model._meta.db
+
+
+def _wrap_add(add: Any) -> Any:
+    async def add_and_signal(
+        self: ManyToManyRelation[Any], *instances: Model, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
+        if not instances or not _listened(self) or not _saved(self, instances):
+            return cast(None, await add(self, *instances, using_db=using_db))
+        db = _db(self, using_db)
+        added = {obj.pk for obj in instances} - await _linked(self, instances, db)
+        await _send(self, "pre_add", added, db)
+        await add(self, *instances, using_db=using_db)
+        await _send(self, "post_add", added, db)
+        return None
+
+    return add_and_signal
+
+
+def _wrap_remove(remove: Any) -> Any:
+    async def remove_and_signal(
+        self: ManyToManyRelation[Any], *instances: Model, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
+        if not instances or not _listened(self):
+            return cast(None, await remove(self, *instances, using_db=using_db))
+        db = _db(self, using_db)
+        removed = await _linked(self, instances, db)
+        await _send(self, "pre_remove", removed, db)
+        await remove(self, *instances, using_db=using_db)
+        await _send(self, "post_remove", removed, db)
+        return None
+
+    return remove_and_signal
+
+
+def _wrap_clear(clear: Any) -> Any:
+    async def clear_and_signal(
+        self: ManyToManyRelation[Any], using_db: BaseDBAsyncClient | None = None
+    ) -> None:
+        if not _listened(self):
+            return cast(None, await clear(self, using_db=using_db))
+        db = _db(self, using_db)
+        await _send(self, "pre_clear", None, db)
+        await clear(self, using_db=using_db)
+        await _send(self, "post_clear", None, db)
+        return None
+
+    return clear_and_signal
+
+
+_WRAPPERS: Final = {"add": _wrap_add, "remove": _wrap_remove, "clear": _wrap_clear}
+
+
+def patch_m2m() -> None:
+    """Wrap ``ManyToManyRelation.add/remove/clear`` once (idempotent)."""
+    for name, wrap in _WRAPPERS.items():
+        original = getattr(ManyToManyRelation, name)
+        if getattr(original, _MARK, False):
+            continue
+        wrapped = wrap(original)
+        setattr(wrapped, _MARK, True)
+        wrapped.__doc__ = original.__doc__
+        setattr(ManyToManyRelation, name, wrapped)

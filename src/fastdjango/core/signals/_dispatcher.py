@@ -35,6 +35,8 @@ class _AnySender:
 
 #: Default of the introspection methods: "whatever the sender".
 _ANY: Final = _AnySender()
+#: How many receivers that died while connected a signal remembers for tools.
+_CASUALTIES_KEPT: Final = 64
 
 _signals: weakref.WeakValueDictionary[int, Signal] = weakref.WeakValueDictionary()
 _signal_order = itertools.count()
@@ -95,6 +97,8 @@ class Signal:
         self._stale = True
         self._observers: tuple[Callable[[object, dict[str, Any]], None], ...] = ()
         self._sender_checks: tuple[Callable[[object], None], ...] = ()
+        # The last receivers pruned because they died while connected, for tools.
+        self._casualties: tuple[Connection, ...] = ()
         _signals[next(_signal_order)] = self
 
     def __repr__(self) -> str:
@@ -332,14 +336,16 @@ class Signal:
     def connections(self, *, include_dead: bool = False) -> list[Connection]:
         """Every live connection in call order, with its options (for tools).
 
-        With ``include_dead=True``, connections whose weak receiver or sender
-        was collected but that were not pruned yet are listed too (``dead`` is
-        True). They are left in place, so the next access still prunes them
-        and logs the warning about receivers collected while connected.
+        With ``include_dead=True``, dead connections (``dead`` is True) are
+        listed too, in their place: those whose weak receiver or sender was
+        collected but that were not pruned yet (they are left in place, so the
+        next access still logs the warning), and the last receivers already
+        pruned because they died while connected.
         """
         if include_dead:
             with self._lock:
-                return sorted(self._registry.values(), key=Connection.sort_key)
+                conns = [*self._registry.values(), *self._casualties]
+            return sorted(conns, key=Connection.sort_key)
         self._refresh()
         with self._lock:
             return sorted(self._registry.values(), key=Connection.sort_key)
@@ -397,6 +403,9 @@ class Signal:
             dead = [conn for conn in self._registry.values() if conn.dead]
             for conn in dead:
                 del self._registry[conn.key]
+            died = tuple(conn for conn in dead if conn.died_while_connected)
+            if died:
+                self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
             self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
             # Observers, mutes and concurrency need the complete path.
             if not (self._observers or usage.used or self.concurrent):

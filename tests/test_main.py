@@ -63,3 +63,20 @@ def test_the_console_script_imports_from_the_current_directory() -> None:
     missing = run(script, "signals", "--import", "no_such_module_anywhere")
     assert missing.returncode == 2
     assert "Cannot import 'no_such_module_anywhere'" in missing.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly() -> None:
+    # As in `fastdjango signals | head -1`, when head has already exited.
+    with subprocess.Popen(
+        [sys.executable, "-m", "fastdjango", "signals"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        process.stdout.close()
+        _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 1
+    assert err == ""

@@ -19,6 +19,8 @@ from tortoise.models import Model
 
 from fastdjango.core.signals import post_delete, pre_delete
 
+from ._labels import wanted
+
 __all__ = ["cascade_signals", "collect_cascade"]
 
 _enabled = True
@@ -63,7 +65,7 @@ async def collect_cascade(instance: Model, db: BaseDBAsyncClient) -> list[Model]
 
     Empty when cascade signals are off or nobody listens to delete signals.
     """
-    if not _enabled or not (pre_delete.has_listeners() or post_delete.has_listeners()):
+    if not _enabled or not (wanted(pre_delete) or wanted(post_delete)):
         return []
     seen: set[tuple[type[Model], Any]] = {(type(instance), instance.pk)}
     levels: list[list[Model]] = []

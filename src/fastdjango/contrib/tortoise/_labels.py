@@ -17,7 +17,7 @@ from tortoise.models import Model
 
 from fastdjango.core.signals import Signal, alias_sender, resolve_alias
 
-__all__ = ["check_existing", "check_label", "label_of", "register_model"]
+__all__ = ["check_existing", "check_label", "label_of", "register_model", "wanted"]
 
 _LABEL: Final = re.compile(r"\w+\.\w+")
 
@@ -68,3 +68,15 @@ def check_existing(signal: Signal) -> None:
     """Run :func:`check_label` over the senders already connected to ``signal``."""
     for connection in signal.connections():
         check_label(connection.sender.sender())
+
+
+def wanted(signal: Signal, sender: object = None) -> bool:
+    """Would a send reach anyone: a receiver, or a ``testing.capture`` block?
+
+    Used to skip the extra queries that only serve receivers.
+    """
+    if sender is None:
+        listened = signal.has_listeners()
+    else:
+        listened = signal.has_listeners(sender)
+    return listened or bool(getattr(signal, "_observers", ()))

@@ -20,6 +20,8 @@ from tortoise.models import Model
 
 from fastdjango.core.signals import alias_sender, m2m_changed
 
+from ._labels import wanted
+
 __all__ = ["Through", "attach_through", "patch_m2m", "through_of"]
 
 _MARK: Final = "__fastdjango_m2m__"
@@ -117,7 +119,7 @@ async def _send(
 
 
 def _listened(relation: ManyToManyRelation[Any]) -> bool:
-    return m2m_changed.has_listeners(through_of(relation.field))
+    return wanted(m2m_changed, through_of(relation.field))
 
 
 def _saved(relation: ManyToManyRelation[Any], others: tuple[Model, ...]) -> bool:

@@ -52,7 +52,9 @@ def collect() -> list[SignalInfo]:
     """Every signal alive in this process, in creation order, with its receivers.
 
     Dead connections (a weak receiver or sender that was garbage-collected)
-    are included and left in place, so the dispatcher still warns about them.
+    are included: those not pruned yet, left in place so the dispatcher
+    still warns about them, and those the signal remembers (see
+    ``Signal.connections(include_dead=True)``).
     """
     signals = all_signals()
     places = bindings(signals)

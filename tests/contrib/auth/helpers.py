@@ -20,17 +20,17 @@ class Member:
 
 
 class MemoryBackend:
-    """Users kept in a dict, matched by name and a plain-text ``pin`` (for tests only)."""
+    """Users kept in a dict, all sharing one plain-text password (for tests only)."""
 
-    def __init__(self, *members: Member, pin: str = "1234") -> None:
+    def __init__(self, *members: Member, password: str = "1234") -> None:
         self.members = {m.name: m for m in members}
-        self.pin = pin
+        self.password = password
 
     async def authenticate(
-        self, request: HTTPConnection | None, *, name: str, pin: str
+        self, request: HTTPConnection | None, *, name: str, password: str
     ) -> Member | None:
         member = self.members.get(name)
-        return member if member is not None and pin == self.pin else None
+        return member if member is not None and password == self.password else None
 
     async def get_user(self, user_id: str) -> Member | None:
         return next((m for m in self.members.values() if str(m.pk) == user_id), None)

@@ -65,7 +65,7 @@ def test_backend_name_is_the_dotted_class_path() -> None:
 async def test_authenticate_without_backends_says_how_to_configure_them() -> None:
     set_backends()
     with pytest.raises(RuntimeError, match=r"No authentication backend is configured; call"):
-        await authenticate(make_request(), name="ada", pin="1234")
+        await authenticate(make_request(), name="ada", password="1234")
 
 
 # -- authenticate ---------------------------------------------------------------
@@ -74,7 +74,7 @@ async def test_authenticate_without_backends_says_how_to_configure_them() -> Non
 async def test_authenticate_returns_the_user_and_sends_nothing() -> None:
     set_backends(MemoryBackend(ADA))
     with capture(user_login_failed) as failed:
-        assert await authenticate(make_request(), name="ada", pin="1234") is ADA
+        assert await authenticate(make_request(), name="ada", password="1234") is ADA
     assert len(failed) == 0
 
 
@@ -82,10 +82,10 @@ async def test_failure_sends_masked_credentials_and_the_request() -> None:
     set_backends(MemoryBackend(ADA))
     request = make_request()
     with capture(user_login_failed) as failed:
-        assert await authenticate(request, name="ada", pin="0000", password="x") is None
+        assert await authenticate(request, name="ada", password="0000") is None
     assert failed.senders == [SENDER]
     assert failed[0].kwargs == {
-        "credentials": {"name": "ada", "pin": "0000", "password": MASK},
+        "credentials": {"name": "ada", "password": MASK},
         "request": request,
     }
 
@@ -93,7 +93,7 @@ async def test_failure_sends_masked_credentials_and_the_request() -> None:
 async def test_backends_that_do_not_take_the_credentials_are_skipped() -> None:
     tokens = TokenBackend(BOB, token="t0k3n")
     set_backends(tokens, MemoryBackend(ADA))
-    assert await authenticate(make_request(), name="ada", pin="1234") is ADA
+    assert await authenticate(make_request(), name="ada", password="1234") is ADA
     assert tokens.asked == 0
     assert await authenticate(make_request(), api_token="t0k3n") is BOB
 
@@ -128,10 +128,10 @@ async def test_a_raising_backend_is_a_clear_error_without_secrets() -> None:
 async def test_failure_is_logged_with_masked_credentials(caplog: pytest.LogCaptureFixture) -> None:
     set_backends(MemoryBackend(ADA))
     with caplog.at_level(logging.DEBUG, logger="fastdjango.auth"):
-        assert await authenticate(None, name="ada", pin="1234") is ADA
-        assert await authenticate(None, name="ada", pin="1234", api_key="sk-live-123") is None
+        assert await authenticate(None, name="ada", password="1234") is ADA
+        assert await authenticate(None, name="ada", password="1234", api_key="sk-live-123") is None
     assert [r.getMessage() for r in caplog.records] == [
-        f"Authentication failed for credentials {{'name': 'ada', 'pin': '1234', "
+        f"Authentication failed for credentials {{'name': 'ada', 'password': '{MASK}', "
         f"'api_key': '{MASK}'}}"
     ]
     assert "sk-live" not in caplog.text
@@ -143,7 +143,7 @@ async def test_a_failing_login_failed_receiver_propagates() -> None:
         user_login_failed.connected_to(_raise),
         pytest.raises(LookupError, match="audit log is full"),
     ):
-        await authenticate(make_request(), name="ada", pin="0")
+        await authenticate(make_request(), name="ada", password="0")
 
 
 # -- login --------------------------------------------------------------------
@@ -152,7 +152,7 @@ async def test_a_failing_login_failed_receiver_propagates() -> None:
 async def test_login_replaces_the_session_and_sends_user_logged_in() -> None:
     set_backends(MemoryBackend(ADA))
     request = make_request({"planted": "by someone else", USER_ID_SESSION_KEY: "2"})
-    user = await authenticate(request, name="ada", pin="1234")
+    user = await authenticate(request, name="ada", password="1234")
     with capture(user_logged_in) as sent:
         await login(request, user)
     assert request.session == {
@@ -207,7 +207,7 @@ async def test_login_needs_a_backend_when_several_are_configured() -> None:
     assert request.session == {}
     await login(request, BOB, backend=get_backends()[1])
     assert await get_user(request) is BOB
-    await login(request, await authenticate(request, name="ada", pin="1234"))
+    await login(request, await authenticate(request, name="ada", password="1234"))
     assert await get_user(request) is ADA
 
 

@@ -22,7 +22,8 @@ async def test_create_sends_pre_and_post_save_with_every_argument(db: str) -> No
         post = await Post.objects.create(title="Hello")
     pre, post_ = rec.calls
     assert (pre.signal, post_.signal) == ("pre_save", "post_save")
-    assert pre.sender is Post and post_.sender is Post
+    assert pre.sender is Post
+    assert post_.sender is Post
     assert pre.kwargs == {
         "instance": post,
         "raw": False,
@@ -157,7 +158,7 @@ def test_manager_is_not_reachable_from_instances() -> None:
 def test_each_model_has_its_own_manager() -> None:
     assert Author.objects.model is Author
     assert Post.objects.model is Post
-    assert Author.objects is not Post.objects
+    assert Author.objects is not Post.objects  # type: ignore[comparison-overlap]
 
 
 async def test_plain_tortoise_models_send_after_install(db: str) -> None:

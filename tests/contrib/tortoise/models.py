@@ -40,6 +40,7 @@ class Tag(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=50)
+    posts: fields.ManyToManyRelation[Post]
 
 
 class Post(Model):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from starlette.requests import HTTPConnection
 
 from fastdjango.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -267,8 +269,39 @@ async def test_logout_clears_the_session_even_when_a_receiver_or_backend_fails()
     assert request.session == {}
 
 
+async def test_the_request_must_be_a_starlette_one() -> None:
+    with pytest.raises(TypeError, match=r"login\(\) takes the current Starlette Request"):
+        await login(None, ADA)  # type: ignore[arg-type]
+
+
 async def test_logout_without_session_middleware() -> None:
     with pytest.raises(RuntimeError, match=r"logout\(\) needs a session"):
         await logout(make_request(session=None))
     with pytest.raises(RuntimeError, match=r"get_user\(\) needs a session"):
         await get_user(make_request(session=None))
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A user object that cannot take new attributes."""
+
+    pk: int
+
+
+class BadgeBackend:
+    async def authenticate(self, request: HTTPConnection | None, *, badge: str) -> Badge | None:
+        return Badge(7) if badge == "ok" else None
+
+    async def get_user(self, user_id: str) -> Badge | None:
+        return Badge(7) if user_id == "7" else None
+
+
+async def test_users_that_cannot_remember_their_backend_need_backend_argument() -> None:
+    badges = BadgeBackend()
+    set_backends(MemoryBackend(ADA), badges)
+    user = await authenticate(None, badge="ok")
+    request = make_request({})
+    with pytest.raises(ValueError, match="2 backends are configured"):
+        await login(request, user)
+    await login(request, user, backend=badges)
+    assert await get_user(request) == Badge(7)

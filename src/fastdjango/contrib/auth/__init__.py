@@ -32,6 +32,7 @@ Errors::
     RuntimeError         no SessionMiddleware, or no backend configured
     ├── BackendError     a backend raised (its exception is the __cause__)
     ValueError           login() of a user without a primary key, or an unknown backend
+    TypeError            login() / logout() / get_user() given no Starlette request
     PermissionDenied     raised *by* a backend to refuse a login; authenticate() returns None
 """
 

@@ -161,6 +161,10 @@ async def get_user(request: HTTPConnection) -> Any:
 
 
 def _session(request: HTTPConnection, caller: str) -> dict[str, Any]:
+    if not isinstance(request, HTTPConnection):
+        raise TypeError(
+            f"{caller}() takes the current Starlette Request (or WebSocket), got {request!r}."
+        )
     if "session" not in request.scope:
         raise RuntimeError(
             f"{caller}() needs a session, and this request has none; add Starlette's "

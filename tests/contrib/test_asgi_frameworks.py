@@ -59,7 +59,7 @@ def starlette_app(recorder: Recorder, error: Exception) -> Starlette:
             await websocket.close()
             return
         await websocket.send_text(text.upper())
-        await websocket.receive_text()  # until the client leaves
+        assert (await websocket.receive())["type"] == "websocket.disconnect"
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

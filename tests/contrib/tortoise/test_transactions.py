@@ -18,16 +18,32 @@ class Boom(Exception):
     """Raised inside a transaction block to roll it back."""
 
 
+async def rolled_back(db: str, *titles: str, savepoint: bool = False) -> None:
+    """Create posts in a transaction (or a savepoint of one), then raise Boom."""
+    async with in_transaction(db):
+        if savepoint:
+            async with in_transaction(db):
+                for title in titles:
+                    await Post.objects.create(title=title)
+        else:
+            for title in titles:
+                await Post.objects.create(title=title)
+        raise Boom
+
+
 async def test_receivers_run_inside_the_transaction_and_roll_back_with_it(db: str) -> None:
     async def audit(sender: Any, instance: Any, **kwargs: Any) -> None:
         if sender is not AuditLog:
             await AuditLog.objects.create(model=sender.__name__, object_id=instance.pk, action="x")
 
-    with connected(audit, post_save), pytest.raises(Boom):
+    async def inside() -> None:
         async with in_transaction(db):
             await Post.objects.create(title="gone")
             assert await AuditLog.objects.count() == 1  # same transaction
             raise Boom
+
+    with connected(audit, post_save), pytest.raises(Boom):
+        await inside()
     assert await Post.objects.count() == 0
     assert await AuditLog.objects.count() == 0
 
@@ -56,9 +72,7 @@ async def test_on_commit_runs_after_the_outer_commit(db: str) -> None:
 async def test_on_commit_is_dropped_on_rollback(db: str) -> None:
     rec = Recorder()
     with connected(rec, post_save, on_commit=True), pytest.raises(Boom):
-        async with in_transaction(db):
-            await Post.objects.create(title="a")
-            raise Boom
+        await rolled_back(db, "a")
     assert rec.calls == []
 
 
@@ -67,6 +81,12 @@ async def test_on_commit_outside_a_transaction_runs_before_save_returns(db: str)
     with connected(rec, post_save, on_commit=True):
         post = await Post.objects.create(title="now")
         assert [call["instance"] for call in rec.calls] == [post]
+
+
+async def _savepoint_rolled_back(db: str, title: str) -> None:
+    async with in_transaction(db):
+        await Post.objects.create(title=title)
+        raise Boom
 
 
 async def test_savepoints(db: str) -> None:
@@ -80,10 +100,8 @@ async def test_savepoints(db: str) -> None:
             await Post.objects.create(title="outer")
             async with in_transaction(db):  # released: handed to the outer block
                 await Post.objects.create(title="kept")
-            with pytest.raises(Boom):
-                async with in_transaction(db):  # rolled back: dropped
-                    await Post.objects.create(title="dropped")
-                    raise Boom
+            with pytest.raises(Boom):  # a savepoint rolled back: dropped
+                await _savepoint_rolled_back(db, "dropped")
             async with in_transaction(db), in_transaction(db):
                 await Post.objects.create(title="deep")
             assert events == []
@@ -94,10 +112,7 @@ async def test_savepoints(db: str) -> None:
 async def test_released_savepoint_of_a_rolled_back_transaction_is_dropped(db: str) -> None:
     rec = Recorder()
     with connected(rec, post_save, on_commit=True), pytest.raises(Boom):
-        async with in_transaction(db):
-            async with in_transaction(db):
-                await Post.objects.create(title="a")
-            raise Boom
+        await rolled_back(db, "a", savepoint=True)
     assert rec.calls == []
 
 

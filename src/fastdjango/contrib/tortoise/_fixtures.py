@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import ConfigurationError
 from tortoise.fields import JSONField
 from tortoise.fields.relational import (
@@ -120,4 +121,21 @@ async def loaddata(fixture: Fixture, *, using: str | None = None) -> int:
                 relation = cast(ManyToManyRelation[Model], getattr(instance, name))
                 others = await relation.remote_model.filter(pk__in=keys).using_db(db)
                 await relation.add(*others, using_db=db)
+        await _reset_sequences(db, {model for _, model in built})
     return len(built)
+
+
+async def _reset_sequences(db: BaseDBAsyncClient, models: set[type[Model]]) -> None:
+    """Move PostgreSQL's key sequences past the keys the fixture gave explicitly."""
+    if db.capabilities.dialect != "postgres":
+        return  # SQLite's next key follows the largest one by itself
+    for model in sorted(models, key=lambda m: m._meta.db_table):
+        meta = model._meta
+        if not meta.pk.generated:
+            continue
+        table = f'"{meta.schema}"."{meta.db_table}"' if meta.schema else f'"{meta.db_table}"'
+        column = f'"{meta.db_pk_column}"'
+        await db.execute_script(
+            f"SELECT setval(pg_get_serial_sequence('{table}', '{meta.db_pk_column}'), "
+            f"COALESCE(MAX({column}), 1), MAX({column}) IS NOT NULL) FROM {table}"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import sys
 from importlib import metadata
 from typing import Any
@@ -107,6 +108,20 @@ def table(results: Results) -> str:
     return "\n".join(parts)
 
 
+def spread(results: Results) -> float | None:
+    """Return a noise figure: the typical cell's half interquartile range / median.
+
+    A rough noise figure: 0.05 means half of a typical cell's rounds lie within
+    about 5% of its median.
+    """
+    spreads = []
+    for cell in results.cells.values():
+        if len(cell.samples) >= 4:
+            first, _, third = statistics.quantiles(cell.samples, n=4)
+            spreads.append((third - first) / 2 / statistics.median(cell.samples))
+    return statistics.median(spreads) if spreads else None
+
+
 def header(results: Results) -> str:
     """Return the lines describing the run."""
     info = machine()
@@ -120,6 +135,9 @@ def header(results: Results) -> str:
             f"Rounds: {settings.rounds} interleaved, >= {settings.min_ns / 1e6:g} ms each; "
             f"empty-loop cost subtracted: {results.loop_ns:.1f} ns; "
             f"M over {settings.memory_receivers:,} receivers",
+            f"Noise: half of a typical cell's rounds lie within {noise:.0%} of its median"
+            if (noise := spread(results)) is not None
+            else "Noise: too few rounds to tell",
         ]
     )
 
@@ -157,6 +175,7 @@ def document(results: Results) -> dict[str, Any]:
             "min_ns": results.settings.min_ns,
             "memory_receivers": results.settings.memory_receivers,
             "loop_ns": results.loop_ns,
+            "spread": spread(results),
         },
         "units": {scenario.key: _UNITS[scenario.kind] for scenario in results.scenarios},
         "results": {

@@ -101,8 +101,10 @@ def build(scenario: Scenario, peer: Peer[Any]) -> Target:
     signal = peer.new_signal()
     keep: list[object] = [signal]
     if scenario.kind == "cycle":
-        for receiver in copies(sync_receiver, CYCLE_CONNECTED):
+        connected = copies(sync_receiver, CYCLE_CONNECTED)
+        for receiver in connected:
             peer.connect(signal, receiver, Sender)
+        keep.extend(connected)
         target = peer.cycle_target(signal)
         target.env["receiver"] = copies(sync_receiver, 1)[0]
     else:

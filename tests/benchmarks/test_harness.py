@@ -5,12 +5,18 @@ These never assert timings: they run in the tiny ``--quick`` mode.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 from benchmarks.__main__ import main
 from benchmarks.lineup import lineup
-from benchmarks.scenarios import SCENARIOS
+from benchmarks.peer_fastdjango import FastDjango
+from benchmarks.scenarios import CYCLE_CONNECTED, SCENARIOS, Scenario, build
+
+from fastdjango.core.signals import Signal
+
+TIMED = [scenario for scenario in SCENARIOS if scenario.kind != "memory"]
 
 
 def test_quick_run_prints_every_scenario_and_library(capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,3 +52,19 @@ def test_json_has_a_value_or_a_reason_in_every_cell(capsys: pytest.CaptureFixtur
 def test_unknown_scenario_is_refused() -> None:
     with pytest.raises(SystemExit, match=r"Unknown scenario X1; choose from A0 A1 "):
         main(["--quick", "--scenario", "A1,X1"])
+
+
+@pytest.mark.usefixtures("collect")
+@pytest.mark.parametrize(
+    "scenario", [s for s in SCENARIOS if s.kind != "memory"], ids=lambda s: s.key
+)
+def test_every_connected_receiver_stays_alive(scenario: Scenario) -> None:
+    target = build(scenario, FastDjango())
+    gc.collect()
+
+    signal = target.keep[0]
+    assert isinstance(signal, Signal)
+    expected = (
+        scenario.receivers + scenario.others + (CYCLE_CONNECTED if scenario.kind == "cycle" else 0)
+    )
+    assert len(signal.live_receivers()) == expected

@@ -17,6 +17,13 @@ def _encode_changes(value: Any) -> str:
     return json.dumps(sorted(value) if isinstance(value, frozenset | set) else value)
 
 
+class User(Model):
+    """Seed 003's user."""
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=100)
+
+
 class Author(Model):
     """A writer; deleting one cascades to posts and profile."""
 

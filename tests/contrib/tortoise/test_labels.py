@@ -117,5 +117,5 @@ async def test_install_needs_tortoise() -> None:
 async def test_m2m_through_label_naming_nothing_is_refused(db: str) -> None:
     async def receiver(sender: Any, **kwargs: Any) -> None: ...
 
-    with pytest.raises(LookupError, match="models.Post_nope"):
+    with pytest.raises(LookupError, match=r"models\.Post_nope"):
         m2m_changed.connect(receiver, sender="models.Post_nope")

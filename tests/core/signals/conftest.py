@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 import pytest
 
-from fastdjango.core.signals import Signal
+from fastdjango.core.signals import BUILTIN_SIGNALS, Signal
+
+from .seed_support import Article, AuditLog, Comment, Order, Profile, User
 
 Responses = list[tuple[Callable[..., Any], Any]]
 
@@ -99,3 +101,26 @@ def send(request: pytest.FixtureRequest) -> Send:
     """Each front door; all of them walk receivers the same way."""
     front_door: Send = request.param
     return front_door
+
+
+@pytest.fixture
+def isolate_builtins() -> Iterator[None]:
+    """Disconnect every connection a test makes to a built-in signal.
+
+    The seed examples connect to the real built-in signals; this keeps them
+    from leaking into other tests.
+    """
+    before = {sig: set(sig.connections()) for sig in BUILTIN_SIGNALS}
+    AuditLog.rows.clear()
+    for model in (User, Article, Comment, Order, Profile):
+        model.created.clear()
+    yield
+    for sig in BUILTIN_SIGNALS:
+        for conn in sig.connections():
+            if conn in before[sig]:
+                continue
+            sender = conn.sender.sender()
+            if conn.dispatch_uid is not None:
+                sig.disconnect(sender=sender, dispatch_uid=conn.dispatch_uid)
+            elif (fn := conn.ref()) is not None:
+                sig.disconnect(fn, sender=sender)

@@ -134,7 +134,13 @@ def _subclasses(cls: type) -> list[type]:
 
 
 def patch_transactions() -> None:
-    """Hook every transaction context class Tortoise has loaded (idempotent)."""
+    """Hook every transaction context class Tortoise has loaded (idempotent).
+
+    The SQLite backend is imported first: Tortoise loads backends only at
+    init, and models subclassing our base are wired before that.
+    """
+    import tortoise.backends.sqlite.client  # noqa: F401 - registers its context class
+
     for cls in _subclasses(TransactionContext):
         enter = cls.__dict__.get("__aenter__")
         exit_ = cls.__dict__.get("__aexit__")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
 from tortoise.exceptions import DoesNotExist
+from tortoise.signals import Signals
 
 from fastdjango.contrib.tortoise import install
 from fastdjango.core.signals import post_save, pre_save
 
 from .helpers import Recorder, connected
-from .models import Author, Document, Note, Post
+from .models import Author, Document, Note, Post, Tag
 
 SAVE = (pre_save, post_save)
 
@@ -184,3 +186,37 @@ async def test_bulk_operations_send_nothing(db: str) -> None:
         await Post.bulk_create([Post(title="b"), Post(title="c")])
         await Post.filter(title="a").update(title="z")
     assert rec.calls == []
+
+
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
+
+
+async def test_receivers_run_in_the_callers_context(db: str) -> None:
+    seen: list[str] = []
+
+    async def read_and_set(sender: Any, **kwargs: Any) -> None:
+        seen.append(REQUEST_ID.get())
+        REQUEST_ID.set("set by receiver")
+
+    token = REQUEST_ID.set("caller")
+    try:
+        with connected(read_and_set, post_save, sender=Post):
+            await Post.objects.create(title="x")
+        assert seen == ["caller"]
+        assert REQUEST_ID.get() == "set by receiver"
+    finally:
+        REQUEST_ID.reset(token)
+
+
+async def test_tortoise_listeners_on_base_model_subclasses_may_be_sync(db: str) -> None:
+    calls: list[tuple[type[Any], bool]] = []
+
+    def listener(sender: type[Any], instance: Any, created: bool, *args: Any) -> None:
+        calls.append((sender, created))
+
+    Tag.register_listener(Signals.post_save, listener)
+    try:
+        await Tag.objects.create(name="x")
+    finally:
+        Tag._listeners[Signals.post_save][Tag].remove(listener)
+    assert calls == [(Tag, True)]

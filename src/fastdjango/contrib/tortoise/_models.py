@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from tortoise import models
 from tortoise.manager import Manager as TortoiseManager
 from tortoise.queryset import QuerySet, QuerySetSingle
+from tortoise.signals import Signals
 
 from ._bridge import connect_model
 from ._hooks import install_hooks
@@ -127,3 +129,13 @@ class Model(models.Model):
         super().__init_subclass__(**kwargs)
         install_hooks()
         connect_model(cls)
+
+    async def _wait_for_listeners(self, signal: Signals, *listener_args: Any) -> None:
+        # Tortoise runs listeners as concurrent tasks; here they run one after
+        # another in the caller's context, so receivers see (and set) the
+        # caller's context variables, as with any sequential send.
+        model = type(self)
+        for listener in self._listeners.get(signal, {}).get(model, []):
+            result = listener(model, self, *listener_args)
+            if inspect.isawaitable(result):
+                await result

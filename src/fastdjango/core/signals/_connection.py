@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
 from ._refs import (
+    ANY_SENDER,
     ReceiverRef,
     SenderSpec,
     StrongRef,
@@ -22,9 +23,20 @@ from ._refs import (
 if TYPE_CHECKING:
     from ._dispatcher import Signal
 
-__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans"]
+__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans", "registry_key"]
 
 Receiver = Callable[..., Any]
+
+
+def registry_key(sender_key: Hashable, dispatch_uid: Hashable, rkey: Hashable) -> Hashable:
+    """What makes a connection unique: its sender and its uid or receiver.
+
+    The commonest connection (any sender, no uid) is keyed by the bare
+    receiver key, which saves a tuple per connection.
+    """
+    if dispatch_uid is not None:
+        return (sender_key, dispatch_uid)
+    return rkey if sender_key is None else (sender_key, rkey)
 
 
 class Connection:
@@ -39,13 +51,13 @@ class Connection:
 
     __slots__ = (
         "_label",
+        "_module",
         "dead",
         "died_while_connected",
         "dispatch_uid",
         "is_async",
         "key",
         "on_commit",
-        "order",
         "priority",
         "receiver_key",
         "ref",
@@ -64,7 +76,6 @@ class Connection:
         dispatch_uid: Hashable | None,
         priority: int,
         on_commit: bool,
-        order: int,
     ) -> None:
         self.signal = signal
         self.dead = False
@@ -73,23 +84,18 @@ class Connection:
         self.dispatch_uid = dispatch_uid
         self.priority = priority
         self.on_commit = on_commit
-        self.order = order
         self.is_async = is_async_receiver(receiver)
         self.receiver_key = receiver_key(receiver)
-        # Enough to name the receiver after it died, without a new string.
-        code = getattr(receiver, "__code__", None)
-        self._label: object = (
-            (receiver.__module__, code) if isinstance(receiver, types.FunctionType) else None
-        )
-        if self._label is None:
-            self._label = describe(receiver)
+        # Enough to name the receiver after it died, without a new string:
+        # a function's module name and code object already exist.
+        if isinstance(receiver, types.FunctionType):
+            self._label: object = receiver.__code__
+            self._module: str | None = receiver.__module__
+        else:
+            self._label, self._module = describe(receiver), None
         self.ref: ReceiverRef = make_receiver_ref(receiver, weak=weak, on_death=self)
-        self.sender = SenderSpec(sender, self)
-        uid = dispatch_uid
-        self.key: tuple[Hashable, Hashable] = (
-            self.sender.key,
-            self.receiver_key if uid is None else uid,
-        )
+        self.sender = ANY_SENDER if sender is None else SenderSpec(sender, self)
+        self.key = registry_key(self.sender.key, dispatch_uid, self.receiver_key)
 
     def __call__(self, dead_ref: object) -> None:
         """Weakref callback: the receiver or the sender was collected."""
@@ -100,21 +106,21 @@ class Connection:
         if dead_ref is self.ref and not isinstance(self.ref, WeakMethodRef):
             self.died_while_connected = True
         self.dead = True
-        self.signal._mark_stale()
+        self.signal._note_death()
 
     @property
     def name(self) -> str:
         """``module.qualname`` of the receiver."""
         label = self._label
-        if isinstance(label, tuple):
-            module, code = label
-            return f"{module}.{code.co_qualname}"
+        if isinstance(label, types.CodeType):
+            return f"{self._module}.{label.co_qualname}"
         return str(label)
 
     @property
     def lookup_key(self) -> tuple[Hashable, Hashable]:
         """``(sender key, uid or receiver key)``: None as sender means any sender."""
-        return self.key
+        uid = self.dispatch_uid
+        return (self.sender.key, self.receiver_key if uid is None else uid)
 
     @property
     def warn_on_death(self) -> bool:
@@ -133,8 +139,9 @@ class Connection:
     def is_live(self) -> bool:
         return not self.dead and self.ref() is not None and self.sender.is_alive()
 
-    def sort_key(self) -> tuple[int, int]:
-        return (-self.priority, self.order)
+    def sort_key(self) -> int:
+        """Sort connections in registry (connection) order by this: stable."""
+        return -self.priority
 
     def __repr__(self) -> str:
         return f"<Connection {self.name} sender={self.sender.description}>"
@@ -173,38 +180,39 @@ class Plan:
 Plans = tuple["Plan | None", dict[int, Plan], dict[Hashable, Plan]]
 
 
-def _ordered(connections: Iterable[Connection]) -> tuple[Connection, ...]:
-    return tuple(sorted(connections, key=Connection.sort_key))
+Indexed = tuple[int, Connection]
 
 
-def _plan(connections: Iterable[Connection]) -> Plan | None:
-    ordered = _ordered(connections)
-    return Plan(ordered) if ordered else None
+def _plan(indexed: list[Indexed]) -> Plan | None:
+    """Call order: higher priority first, then connection (registry) order."""
+    indexed.sort(key=lambda item: (-item[1].priority, item[0]))
+    return Plan(tuple(conn for _, conn in indexed)) if indexed else None
 
 
 def build_plans(connections: Iterable[Connection]) -> Plans:
     """Precompute what a send from each sender calls.
 
-    Senders with no connection of their own share the any-sender plan, so the
-    number of plans is bounded by the number of distinct connected senders,
-    never by the number of objects that send.
+    ``connections`` come in connection order. Senders with no connection of
+    their own share the any-sender plan, so the number of plans is bounded by
+    the number of distinct connected senders, never by the number of objects
+    that send.
     """
-    anyone: list[Connection] = []
-    by_id: dict[int, list[Connection]] = {}
-    by_value: dict[Hashable, list[Connection]] = {}
-    for conn in connections:
-        spec = conn.sender
+    anyone: list[Indexed] = []
+    by_id: dict[int, list[Indexed]] = {}
+    by_value: dict[Hashable, list[Indexed]] = {}
+    for item in enumerate(connections):
+        spec = item[1].sender
         if spec.kind == SenderSpec.ANY:
-            anyone.append(conn)
+            anyone.append(item)
         elif spec.kind == SenderSpec.IDENTITY:
-            by_id.setdefault(spec.key, []).append(conn)  # type: ignore[arg-type]
+            by_id.setdefault(spec.key, []).append(item)  # type: ignore[arg-type]
         else:
-            by_value.setdefault(spec.key, []).append(conn)
+            by_value.setdefault(spec.key, []).append(item)
             target = resolve_alias(spec.key) if isinstance(spec.key, str) else None
             if target is not None:
-                by_id.setdefault(id(target), []).append(conn)
+                by_id.setdefault(id(target), []).append(item)
     return (
-        _plan(anyone),
-        {key: Plan(_ordered([*anyone, *conns])) for key, conns in by_id.items()},
-        {key: Plan(_ordered([*anyone, *conns])) for key, conns in by_value.items()},
+        _plan(list(anyone)),
+        {key: _plan([*anyone, *own]) for key, own in by_id.items()},  # type: ignore[misc]
+        {key: _plan([*anyone, *own]) for key, own in by_value.items()},  # type: ignore[misc]
     )

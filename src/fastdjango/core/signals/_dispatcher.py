@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from ._aliases import on_alias_change
-from ._connection import Connection, Plan, build_plans
+from ._connection import Connection, Plan, build_plans, registry_key
 from ._mute import MuteRule, active_rules, mute, usage
 from ._refs import VALUE_SENDER_TYPES, receiver_key, require_kwargs, sender_key
 from ._send import (
@@ -90,7 +90,7 @@ class Signal:
         self.concurrent = bool(concurrent)
         self._lock = threading.RLock()
         self._registry: dict[Hashable, Connection] = {}
-        self._order = itertools.count()
+        self._deaths = False
         self._anyone: Plan | None = None
         self._by_id: dict[int, Plan] = {}
         self._by_value: dict[Hashable, Plan] = {}
@@ -189,10 +189,9 @@ class Signal:
             dispatch_uid=dispatch_uid,
             priority=priority,
             on_commit=on_commit,
-            order=next(self._order),
         )
-        if self._stale:
-            self._refresh()  # report receivers that died before replacing them
+        if self._deaths:
+            self._prune()  # report receivers that died before replacing them
         with self._lock:
             existing = self._registry.get(conn.key)
             if existing is None or existing.dead:
@@ -241,8 +240,8 @@ class Signal:
             raise TypeError("Identify the connection: pass a receiver or a dispatch_uid.")
         if dispatch_uid is not None and sender is None:
             return [c for c in self._registry.values() if c.dispatch_uid == dispatch_uid]
-        name = receiver_key(receiver) if dispatch_uid is None else dispatch_uid  # type: ignore[arg-type]
-        conn = self._registry.get((sender_key(sender), name))
+        rkey = None if receiver is None else receiver_key(receiver)
+        conn = self._registry.get(registry_key(sender_key(sender), dispatch_uid, rkey))
         if conn is None or not conn.sender.matches(sender):
             return []  # nothing, or a dead sender's connection whose id() was reused
         return [conn]
@@ -337,15 +336,16 @@ class Signal:
         """Every live connection in call order, with its options (for tools).
 
         With ``include_dead=True``, dead connections (``dead`` is True) are
-        listed too, in their place: those whose weak receiver or sender was
-        collected but that were not pruned yet (they are left in place, so the
-        next access still logs the warning), and the last receivers already
-        pruned because they died while connected.
+        listed too: first the last receivers already pruned because they died
+        while connected (in the order they were pruned), then the rest in
+        call order, including connections whose weak receiver or sender was
+        collected but that were not pruned yet (they are left in place, so
+        the next access still logs the warning).
         """
         if include_dead:
             with self._lock:
-                conns = [*self._registry.values(), *self._casualties]
-            return sorted(conns, key=Connection.sort_key)
+                registry = sorted(self._registry.values(), key=Connection.sort_key)
+                return [*self._casualties, *registry]
         self._refresh()
         with self._lock:
             return sorted(self._registry.values(), key=Connection.sort_key)
@@ -394,24 +394,38 @@ class Signal:
         self._stale = True
         remove_doors(self)
 
+    def _note_death(self) -> None:
+        # Runs inside weakref callbacks (see Connection.__call__).
+        self._deaths = True
+        self._mark_stale()
+
     def _refresh(self) -> None:
         """Prune dead connections, rebuild the plans, report deaths."""
+        if self._deaths:
+            self._prune()
         with self._lock:
             if not self._stale:
                 return
             self._stale = False
-            dead = [conn for conn in self._registry.values() if conn.dead]
-            for conn in dead:
-                del self._registry[conn.key]
-            died = tuple(conn for conn in dead if conn.died_while_connected)
-            if died:
-                self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
             self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
             # Observers, mutes and concurrency need the complete path.
             if not (self._observers or usage.used or self.concurrent):
                 install_doors(self)
                 if self._stale:  # a receiver or sender died meanwhile
                     remove_doors(self)
+
+    def _prune(self) -> None:
+        """Drop connections whose receiver or sender died; warn about receivers."""
+        with self._lock:
+            self._deaths = False
+            dead = [conn for conn in self._registry.values() if conn.dead]
+            for conn in dead:
+                del self._registry[conn.key]
+            died = tuple(conn for conn in dead if conn.died_while_connected)
+            if died:
+                self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
+            if dead:
+                self._mark_stale()
         for conn in dead:
             if conn.died_while_connected:
                 logger.warning(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Final
 
 __all__ = [
+    "ANY_SENDER",
     "VALUE_SENDER_TYPES",
     "DeathCallback",
     "ReceiverRef",
@@ -76,13 +77,22 @@ def is_async_receiver(receiver: Receiver) -> bool:
     return False
 
 
-def require_kwargs(receiver: Receiver) -> None:
-    """Raise ``ValueError`` unless the receiver accepts ``**kwargs``."""
+def _accepts_kwargs(receiver: Receiver) -> bool:
+    function = receiver.__func__ if isinstance(receiver, types.MethodType) else receiver
+    if isinstance(function, types.FunctionType):
+        # The code flag answers without inspect.signature(), which would also
+        # give the function an __annotations__ dict it keeps for ever.
+        return bool(function.__code__.co_flags & inspect.CO_VARKEYWORDS)
     try:
         signature = inspect.signature(receiver)
     except (TypeError, ValueError):
-        return  # a builtin without introspection data: trust the caller
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
+        return True  # a builtin without introspection data: trust the caller
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def require_kwargs(receiver: Receiver) -> None:
+    """Raise ``ValueError`` unless the receiver accepts ``**kwargs``."""
+    if not _accepts_kwargs(receiver):
         raise ValueError(
             f"Signal receiver {describe(receiver)} must accept keyword arguments "
             f"(add '**kwargs' to its signature): signals send arguments that "
@@ -211,6 +221,10 @@ class SenderSpec:
         if self.kind == self.VALUE:
             return type(sender) in VALUE_SENDER_TYPES and sender_key(sender) == self.key
         return self._holder is not None and self._holder() is sender
+
+
+#: The spec of every any-sender connection (they need no state of their own).
+ANY_SENDER: Final = SenderSpec(None)
 
 
 def sender_key(sender: object) -> Hashable:

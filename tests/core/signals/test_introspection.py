@@ -172,3 +172,58 @@ def test_all_signals_lists_live_signals_in_creation_order() -> None:
     del first, signals
     gc.collect()
     assert all(sig.name != "first" for sig in all_signals())
+
+
+def test_connection_references_describe_themselves() -> None:
+    sig = Signal()
+    handler = Handler()
+
+    def weak_fn(sender: object, **kwargs: Any) -> None: ...
+
+    sig.connect(weak_fn)
+    sig.connect(handler.on_sync)
+    sig.connect(Handler.static_sync, weak=False)
+    refs = [repr(conn.ref) for conn in sig.connections()]
+    assert "weak_fn" in refs[0]
+    assert "Handler.on_sync" in refs[1]
+    assert refs[1].endswith("(alive)>")
+    assert refs[2].startswith("<strong reference to ")
+    assert "static_sync" in refs[2]
+    assert [c.warn_on_death for c in sig.connections()] == [True, False, False]
+    method_ref = sig.connections()[1].ref
+    del handler
+    gc.collect()
+    assert repr(method_ref).endswith("(dead)>")
+
+
+def test_connections_can_include_the_dead_not_yet_pruned() -> None:
+    sig = Signal()
+    handler = Handler()
+    sig.connect(handler.on_sync)
+    del handler
+    gc.collect()
+    [dead] = sig.connections(include_dead=True)
+    assert dead.dead
+    assert sig.connections() == []
+
+
+def test_sender_checks_validate_new_and_existing_senders() -> None:
+    sig = Signal()
+    checked: list[object] = []
+
+    def only_classes(sender: object) -> None:
+        checked.append(sender)
+        if sender is not None and not isinstance(sender, type):
+            raise TypeError(f"sender must be a class, got {sender!r}.")
+
+    def fn(sender: object, **kwargs: Any) -> None: ...
+
+    sig.connect(fn, sender=User)
+    sig.add_sender_check(only_classes)
+    sig.add_sender_check(only_classes)  # added once
+    assert checked == [User]
+    sig.connect(fn)
+    with pytest.raises(TypeError, match="sender must be a class, got 'x'"):
+        sig.connect(fn, sender="x")
+    assert checked == [User, None, "x"]
+    assert not sig.is_connected(fn, sender="x")

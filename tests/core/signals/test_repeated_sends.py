@@ -1,0 +1,98 @@
+"""Later sends (which reuse what the first one prepared) behave like the first."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from fastdjango.core.signals import Signal, commit_scope
+
+from .conftest import MakeReceiver, Send, send_robust_async, send_robust_sync_in_thread
+from .kinds import Handler
+
+
+class Boom(Exception):
+    pass
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.calls: list[Callable[[], Any]] = []
+
+    def defer(self, call: Callable[[], Any]) -> None:
+        self.calls.append(call)
+
+
+@pytest.mark.parametrize("sender", [None, "label", Handler], ids=["any", "value", "object"])
+@pytest.mark.parametrize(
+    "robust_send", [send_robust_async, send_robust_sync_in_thread], ids=["async", "sync"]
+)
+async def test_every_entry_kind_on_repeated_robust_sends(
+    make_receiver: MakeReceiver,
+    robust_send: Send,
+    sender: object,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sig = Signal()
+    log: list[Any] = []
+    error = Boom("bad")
+    handler = Handler()
+    weak = make_receiver(log, "weak", result="weak")
+    failing = make_receiver(log, "failing", error=error)
+    deferred = make_receiver(log, "deferred")
+    strong = make_receiver(log, "strong", result="strong")
+    sig.connect(weak, sender=sender)
+    sig.connect(handler.on_sync, sender=sender)
+    sig.connect(failing)
+    sig.connect(deferred, on_commit=True)
+    sig.connect(strong, weak=False)
+    queue = Queue()
+    with caplog.at_level(logging.ERROR, logger="fastdjango.signals"), commit_scope(queue):
+        for _ in range(3):
+            responses = await robust_send(sig, sender)
+            assert [r for _, r in responses] == [
+                "weak",
+                ("bound_sync", sender, {"signal": sig}),
+                error,
+                None,
+                "strong",
+            ]
+    assert log == ["weak", "failing", "strong"] * 3
+    assert len(queue.calls) == 3
+    assert len(caplog.records) == 3
+
+
+async def test_a_weak_receiver_dying_mid_send_is_skipped_on_later_sends(
+    make_receiver: MakeReceiver, send: Send
+) -> None:
+    sig = Signal()
+    log: list[Any] = []
+    handler: dict[str, Any] = {"method": Handler()}
+    holder = {"victim": make_receiver(log, "victim")}
+    arm = {"armed": False}
+
+    def killer(sender: object, **kwargs: Any) -> None:
+        if arm["armed"]:
+            holder.clear()
+            handler.clear()
+            gc.collect()
+
+    sig.connect(killer)
+    sig.connect(holder["victim"])
+    sig.connect(handler["method"].on_sync)
+    assert len(await send(sig, None)) == 3
+    assert len(await send(sig, None)) == 3
+    await asyncio.sleep(0)  # let the loop drop a worker thread's last result
+    arm["armed"] = True
+    assert await send(sig, None) == [(killer, None)]
+    assert log == ["victim", "victim"]
+
+
+def test_the_any_sender_default_reads_well_in_help() -> None:
+    assert "= ANY_SENDER" in str(inspect.signature(Signal.has_listeners))

@@ -46,7 +46,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _EXCHANGES: Final = frozenset({"http", "websocket"})
-_SIGNALS: Final = (request_started, request_finished, got_request_exception)
 # What the server hands to ``receive`` when the peer is gone.
 _DISCONNECTS: Final = frozenset({"http.disconnect", "websocket.disconnect"})
 # Messages that end the app's side of the exchange whatever their content...
@@ -84,11 +83,13 @@ class SignalsMiddleware:
       ``OSError``. The app may still be running then; if it later raises,
       ``got_request_exception`` is still sent, after ``request_finished``.
 
-    Lifespan scopes (and any other scope type) pass straight through. When no
-    receiver is connected to any of the three signals at the start of a
-    connection, the app is called directly and nothing is sent for that
-    connection, so a connection never gets a ``request_finished`` without its
-    ``request_started``.
+    Lifespan scopes (and any other scope type) pass straight through.
+
+    With no receiver connected, a send costs about one coroutine call (the
+    dispatcher's fast path), so the middleware does not check for listeners
+    first: checking costs more than sending (see
+    ``benchmarks/asgi_overhead.py``) and every connection keeps the same
+    exactly-once pairing.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -101,7 +102,7 @@ class SignalsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app for one connection, sending the request signals around it."""
-        if scope["type"] not in _EXCHANGES or not _listened():
+        if scope["type"] not in _EXCHANGES:
             await self.app(scope, receive, send)
             return
         exchange = _Exchange(scope, receive, send)
@@ -113,12 +114,6 @@ class SignalsMiddleware:
             raise
         finally:
             await exchange.end()
-
-
-def _listened() -> bool:
-    # capture() (fastdjango.core.signals.testing) records sends without
-    # connecting a receiver: its observers count as listeners here.
-    return any(signal.has_listeners() or signal._observers for signal in _SIGNALS)
 
 
 class _Exchange:

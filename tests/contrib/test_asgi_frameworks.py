@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
 
-from fastdjango.contrib.asgi import SignalsMiddleware
+from fastdjango.contrib.asgi import Scope, SignalsMiddleware
 from fastdjango.core.signals import request_finished, request_started
 from fastdjango.core.signals.testing import capture
 from tests.contrib.test_asgi import EXCEPTION, FINISHED, STARTED, Recorder, recording, served
@@ -243,3 +245,42 @@ async def test_seed_003_request_signals_example(caplog: pytest.LogCaptureFixture
     finally:
         request_started.disconnect(namespace["on_request_start"])
         request_finished.disconnect(namespace["on_request_end"])
+
+
+async def test_readme_per_request_workdir_is_always_removed() -> None:
+    """The README's resource example: released after success, error and disconnect."""
+    workdirs: list[str] = []
+
+    def make_workdir(sender: object, scope: Scope, **kwargs: Any) -> None:
+        scope["myapp.workdir"] = tempfile.TemporaryDirectory()
+        workdirs.append(scope["myapp.workdir"].name)
+
+    def remove_workdir(sender: object, scope: Scope, **kwargs: Any) -> None:
+        workdir = scope.pop("myapp.workdir", None)
+        if workdir is not None:
+            workdir.cleanup()
+
+    app = fastapi_app()
+
+    @app.post("/upload")
+    async def upload(request: Request) -> dict[str, int]:
+        path = Path(request.scope["myapp.workdir"].name, "upload.bin")
+        return {"stored": await asyncio.to_thread(path.write_bytes, await request.body())}
+
+    with (
+        request_started.connected_to(make_workdir, sender=SignalsMiddleware),
+        request_finished.connected_to(remove_workdir, sender=SignalsMiddleware),
+        capture(request_finished) as finished,
+    ):
+        async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+            assert (await client.post("/upload", content=b"data")).json() == {"stored": 4}
+            assert (await client.get("/items/-1")).status_code == 500
+            async with client.stream("GET", "/feed") as response:
+                async for _ in response.aiter_raw():
+                    break
+            for _ in range(1000):
+                if len(finished) == 3:
+                    break
+                await asyncio.sleep(0.005)
+    assert len(workdirs) == len(finished) == 3
+    assert not any([await asyncio.to_thread(Path(name).exists) for name in workdirs])

@@ -6,15 +6,31 @@ import asyncio
 import gc
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from fastdjango.core.signals import Signal, commit_scope
+from fastdjango.core.signals._mute import usage
 
 from .conftest import MakeReceiver, Send, send_robust_async, send_robust_sync_in_thread
 from .kinds import Handler
+
+
+@pytest.fixture(autouse=True)
+def never_muted() -> Iterator[None]:
+    """Start as a process where nothing was muted yet.
+
+    Sends specialise themselves for the current receivers only until the
+    first mute anywhere in the process; other tests mute, so reset that here
+    and afterwards make every signal take the complete path again.
+    """
+    was_used = usage.used
+    usage.used = False
+    yield
+    if was_used:
+        usage.first_use()
 
 
 class Boom(Exception):
@@ -96,3 +112,18 @@ async def test_a_weak_receiver_dying_mid_send_is_skipped_on_later_sends(
 
 def test_the_any_sender_default_reads_well_in_help() -> None:
     assert "= ANY_SENDER" in str(inspect.signature(Signal.has_listeners))
+
+
+async def test_errors_on_repeated_sends(make_receiver: MakeReceiver, send: Send) -> None:
+    sig = Signal(name="sig")
+    error = Boom("bad")
+    fn = make_receiver([], "fn", error=error)
+    sig.connect(fn)
+    for _ in range(2):
+        if send in (send_robust_async, send_robust_sync_in_thread):
+            with pytest.raises(TypeError, match="passes 'signal' to receivers itself"):
+                await send(sig, None, signal="mine")
+        else:
+            with pytest.raises(Boom) as caught:
+                await send(sig, None)
+            assert caught.value is error

@@ -175,6 +175,36 @@ async def test_client_disconnect_finishes_even_if_the_app_never_ends() -> None:
     recorder.assert_paired(1)
 
 
+async def test_finished_receivers_survive_the_app_cancelling_its_listener() -> None:
+    """As Starlette's streaming response does: the body ends, the disconnect
+    listener (in which finished is being sent) is cancelled."""
+    with recording() as recorder:
+
+        async def slow_receiver(sender: object, scope: Scope, **kwargs: Any) -> None:
+            await asyncio.sleep(0.2)
+            recorder.note("slow receiver done", scope)
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            async def listen() -> None:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+
+            listener = asyncio.create_task(listen())
+            await send(start())
+            for _ in range(5):
+                await send(body(b"tick\n", more=True))
+                await asyncio.sleep(0.02)
+            listener.cancel()
+            recorder.note("listener cancelled", scope)
+
+        with request_finished.connected_to(slow_receiver):
+            async with served(SignalsMiddleware(app)) as url:
+                await read_one_chunk_and_leave(url)
+                await recorder.wait_for("slow receiver done")
+    assert recorder.kinds() == [STARTED, FINISHED, "listener cancelled", "slow receiver done"]
+    recorder.assert_paired(1)
+
+
 async def test_disconnect_message_after_the_response_waits_for_the_app() -> None:
     """uvicorn answers receive() with http.disconnect once the response is
     complete; work the app does after that still comes before finished."""

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/order_placed.py
+	$(BIN)/python -m fastdjango demo
 
 test: $(STAMP)
 	$(BIN)/pytest --cov --cov-branch --cov-report=term

@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from . import signals
+from . import demo, signals
 
 __all__ = ["main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (signals,)
+COMMANDS = (signals, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

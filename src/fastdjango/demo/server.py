@@ -1,0 +1,49 @@
+"""Run the demo app under uvicorn, in the caller's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+
+__all__ = ["free_port", "serve"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def serve(app: Any, port: int = 0) -> AsyncIterator[tuple[str, asyncio.Task[None]]]:
+    """Serve ``app`` on 127.0.0.1 (``port`` 0: a free one) inside the block.
+
+    Yields the base URL and the server task (which ends on Ctrl-C). The
+    server runs as a task of this loop, so it sees this context: the
+    Tortoise context and the demo's journal. It is stopped on exit.
+    """
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        for _ in range(1000):
+            if server.started:
+                break
+            if task.done():
+                task.result()
+                raise RuntimeError(f"uvicorn could not listen on 127.0.0.1:{port}.")
+            await asyncio.sleep(0.01)
+        else:
+            raise RuntimeError("uvicorn did not start within 10 seconds.")
+        yield f"http://127.0.0.1:{port}", task
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)

@@ -408,9 +408,9 @@ class Signal:
                 return
             self._stale = False
             self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
-            # Observers, mutes and concurrency need the complete path.
-            if not (self._observers or usage.used or self.concurrent):
-                install_doors(self)
+            # Observers and concurrency need the complete path.
+            if not (self._observers or self.concurrent):
+                install_doors(self, watch_mutes=usage.used)
                 if self._stale:  # a receiver or sender died meanwhile
                     remove_doors(self)
 

@@ -20,7 +20,7 @@ from ._refs import SenderSpec, receiver_key
 if TYPE_CHECKING:
     from ._dispatcher import Signal
 
-__all__ = ["MuteRule", "active_rules", "mute", "muted"]
+__all__ = ["MuteRule", "active_rules", "mute", "muted", "rules_in_force"]
 
 
 class MuteRule:
@@ -57,6 +57,9 @@ class MuteRule:
 
 
 _RULES: ContextVar[tuple[MuteRule, ...]] = ContextVar("fastdjango_muted", default=())
+
+#: The mute rules of this context (an empty tuple, falsy, when none).
+rules_in_force = _RULES.get
 
 
 class _Usage:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._commit import current_commit_queue
 from ._connection import ASYNC, DEFER, WEAK, Plan
+from ._mute import rules_in_force
 from ._refs import describe
 
 if TYPE_CHECKING:
@@ -91,13 +92,15 @@ def make_send_sync(*, robust: bool, doc: str) -> Callable[..., Responses]:
     return send_sync
 
 
-def install_doors(signal: Signal) -> None:
+def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
     """Give ``signal`` front doors specialized for its current plans.
 
     They are instance attributes shadowing the class-level methods, close over
     the plans, and skip every check the current state makes needless. Any
     change (connect, disconnect, a collected receiver or sender) removes them
-    again, so the next send takes the class-level path and refreshes.
+    again, so the next send takes the class-level path and refreshes. Once
+    muting has been used in the process (``watch_mutes``), a door sends
+    through the class-level path whenever a mute is in force in the context.
     """
     anyone, by_id, by_value = signal._anyone, signal._by_id, signal._by_value
     if anyone is None and not by_id and not by_value:
@@ -105,10 +108,10 @@ def install_doors(signal: Signal) -> None:
     else:
         select = signal._select if by_id or by_value else None
         doors = (
-            _async_door(signal, anyone, select, robust=False),
-            _async_door(signal, anyone, select, robust=True),
-            _sync_door(signal, anyone, select, robust=False),
-            _sync_door(signal, anyone, select, robust=True),
+            _async_door(signal, anyone, select, robust=False, watch_mutes=watch_mutes),
+            _async_door(signal, anyone, select, robust=True, watch_mutes=watch_mutes),
+            _sync_door(signal, anyone, select, robust=False, watch_mutes=watch_mutes),
+            _sync_door(signal, anyone, select, robust=True, watch_mutes=watch_mutes),
         )
     signal.__dict__.update(zip(DOORS, doors, strict=True))
 
@@ -134,9 +137,18 @@ Select = Callable[[object], "Plan | None"]
 
 
 def _async_door(
-    signal: Signal, anyone: Plan | None, select: Select | None, *, robust: bool
+    signal: Signal,
+    anyone: Plan | None,
+    select: Select | None,
+    *,
+    robust: bool,
+    watch_mutes: bool,
 ) -> Callable[..., Coroutine[Any, Any, Responses]]:
+    slow = make_send(robust=robust, doc="")
+
     async def send(sender: Any, **named: Any) -> Responses:
+        if watch_mutes and rules_in_force():
+            return await slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
         plan = anyone if select is None else select(sender)
@@ -166,11 +178,18 @@ def _async_door(
 
 
 def _sync_door(
-    signal: Signal, anyone: Plan | None, select: Select | None, *, robust: bool
+    signal: Signal,
+    anyone: Plan | None,
+    select: Select | None,
+    *,
+    robust: bool,
+    watch_mutes: bool,
 ) -> Callable[..., Responses]:
     slow = make_send_sync(robust=robust, doc="")
 
     def send_sync(sender: Any, **named: Any) -> Responses:
+        if watch_mutes and rules_in_force():
+            return slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
         plan = anyone if select is None else select(sender)

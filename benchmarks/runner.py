@@ -62,6 +62,7 @@ class Results:
     loop_ns: float
 
     def cell(self, scenario: str, peer: str) -> Cell:
+        """Return the cell of ``scenario`` (a key) for ``peer`` (a label)."""
         return self.cells[scenario, peer]
 
 

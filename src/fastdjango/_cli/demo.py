@@ -70,10 +70,12 @@ def run(args: argparse.Namespace) -> int:
     url = args.database_url or os.environ.get("DATABASE_URL") or None
     try:
         if args.serve:
-            asyncio.run(serve_demo(url, args.port, print))
+            asyncio.run(serve_demo(url, args.port, lambda line: print(line, flush=True)))
         else:
             print(*asyncio.run(run_demo(url)).lines, sep="\n")
     except DemoError as exc:
         print(f"fastdjango demo: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C before the server took over the signal
+        return 0 if args.serve else 130
     return 0

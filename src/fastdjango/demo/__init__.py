@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from .server import serve
 
 __all__ = [
     "ENDPOINTS",
+    "SIGNALS",
     "STEPS",
     "DemoError",
     "DemoRun",
@@ -45,6 +47,7 @@ __all__ = [
     "serve_demo",
 ]
 
+#: Every signal the demo records.
 SIGNALS = (*BUILTIN_SIGNALS, order_placed)
 
 
@@ -83,22 +86,28 @@ async def run_demo(database_url: str | None = None) -> DemoRun:
 async def serve_demo(database_url: str | None, port: int, echo: Callable[[str], None]) -> None:
     """Serve the demo until Ctrl-C, echoing every signal as it is sent.
 
+    Args:
+        database_url: as for :func:`run_demo`.
+        port: the port on 127.0.0.1; 0 for a free one.
+        echo: called with each line to show (the URL, the endpoints, the signals).
+
     Raises:
         DemoError: the database cannot be used or the port is taken.
     """
     journal = Journal(on_entry=lambda entry: echo(entry_line(entry)))
-    async with database(database_url) as (url, _):
-        with journal.watching(*SIGNALS), wired():
-            try:
-                server = serve(make_app(), port)
-                base_url, task = await server.__aenter__()
-            except (OSError, RuntimeError) as exc:
-                raise DemoError(f"cannot serve on 127.0.0.1:{port}: {exc}") from exc
-            try:
-                echo(f"fastdjango demo on {display_url(url)}, serving {base_url} (Ctrl-C stops)")
-                for method, path, body, what in ENDPOINTS:
-                    echo(f"  {method:<6} {base_url}{path}  {body}  {what}".rstrip())
-                echo("Signals as they are sent:")
-                await asyncio.shield(task)
-            finally:
-                await server.__aexit__(None, None, None)
+    async with AsyncExitStack() as stack:
+        url, _ = await stack.enter_async_context(database(database_url))
+        stack.enter_context(journal.watching(*SIGNALS))
+        stack.enter_context(wired())
+        try:
+            base_url, task = await stack.enter_async_context(serve(make_app(), port))
+        except OSError as exc:
+            raise DemoError(
+                f"cannot serve on 127.0.0.1:{port} ({exc}); pass another --port, "
+                "or none for a free one."
+            ) from exc
+        echo(f"fastdjango demo on {display_url(url)}, serving {base_url} (Ctrl-C stops)")
+        for method, path, body, what in ENDPOINTS:
+            echo(f"  {method:<6} {base_url}{path:<21} {body:<35} {what}")
+        echo("Signals, as they are sent:")
+        await asyncio.shield(task)

@@ -13,12 +13,12 @@ import uvicorn
 __all__ = ["free_port", "serve"]
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on at the moment, on 127.0.0.1."""
+def free_port(port: int = 0) -> int:
+    """``port`` (0: any) if nobody listens on it on 127.0.0.1 now; OSError if taken."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        sock.bind(("127.0.0.1", port))
+        found: int = sock.getsockname()[1]
+        return found
 
 
 @asynccontextmanager
@@ -29,7 +29,7 @@ async def serve(app: Any, port: int = 0) -> AsyncIterator[tuple[str, asyncio.Tas
     server runs as a task of this loop, so it sees this context: the
     Tortoise context and the demo's journal. It is stopped on exit.
     """
-    port = port or free_port()
+    port = free_port(port)  # an OSError here, rather than uvicorn's sys.exit()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

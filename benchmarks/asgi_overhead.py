@@ -223,7 +223,8 @@ def main() -> None:
     for name, values in rps.items():
         spread = f"{min(values):,.0f} .. {max(values):,.0f}"
         print(f"  {name:<8} median {statistics.median(values):>8,.0f} req/s   (rounds: {spread})")
-    print(f"  wrapped / bare: {wrapped / bare:.3f}")
+    paired = statistics.median(w / b for w, b in zip(rps["wrapped"], rps["bare"], strict=True))
+    print(f"  wrapped / bare: {wrapped / bare:.3f} (medians), {paired:.3f} (median of rounds)")
 
     per_call = asyncio.run(in_process(args.rounds, 20_000))
     print("in-process, app called directly (median ns per request):")

@@ -318,8 +318,18 @@ class Signal:
             return [(conn.lookup_key, conn.ref) for conn in self._registry.values()]
 
     def has_listeners(self, sender: object = _ANY) -> bool:
-        """Would a send from ``sender`` reach a live receiver (any, if omitted)?"""
-        return bool(self.live_receivers(sender))
+        """Would a send from ``sender`` reach a live receiver (any, if omitted)?
+
+        Cheap enough to call before building costly arguments: no lock and no
+        list unless something changed since the last send.
+        """
+        if self._stale:
+            self._refresh()
+        if sender is _ANY:
+            plans = [self._anyone, *self._by_id.values(), *self._by_value.values()]
+        else:
+            plans = [self._select(sender)]
+        return any(conn.is_live() for plan in plans if plan is not None for conn in plan.conns)
 
     def live_receivers(self, sender: object = _ANY) -> list[Receiver]:
         """Live receivers in call order: for ``sender``, or all if omitted."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from blinker import Signal
 
-from .peers import KEYWORD_CALL, Mode, Need, Peer, Target, call_target, cycle_target
+from .peers import KEYWORD_ARGS, Mode, Need, Peer, Target, cycle_target, method_target
 from .receivers import Receiver
 
 
@@ -34,18 +34,14 @@ class BlinkerSignal(Peer[Signal]):
 
     def send_target(self, signal: Signal, mode: Mode, sync_receivers: bool) -> Target:
         if mode == "sync":
-            return call_target(signal.send, mode)
+            return method_target(signal, "send", mode)
         if not sync_receivers:
-            return call_target(signal.send_async, mode)
-        return call_target(
-            signal.send_async,
-            mode,
-            KEYWORD_CALL.replace("sender,", "sender, _sync_wrapper=wrapper,"),
-            wrapper=_as_coroutine,
-        )
+            return method_target(signal, "send_async", mode)
+        args = KEYWORD_ARGS.replace("sender,", "sender, _sync_wrapper=wrapper,")
+        return method_target(signal, "send_async", mode, args, wrapper=_as_coroutine)
 
     def cycle_target(self, signal: Signal) -> Target:
-        return cycle_target(signal.connect, signal.disconnect)
+        return cycle_target(signal)
 
 
 def blinker_peers() -> list[Peer[Signal]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings  # type: ignore[import-untyped]
 from django.dispatch import Signal  # type: ignore[import-untyped]
 
-from .peers import Mode, Need, Peer, Target, call_target, cycle_target
+from .peers import Mode, Need, Peer, Target, cycle_target, method_target
 from .receivers import Receiver
 
 if not settings.configured:
@@ -32,10 +32,10 @@ class DjangoSignal(Peer[Signal]):
         signal.connect(receiver, sender=sender)
 
     def send_target(self, signal: Signal, mode: Mode, sync_receivers: bool) -> Target:
-        return call_target(signal.asend if mode == "async" else signal.send, mode)
+        return method_target(signal, "asend" if mode == "async" else "send", mode)
 
     def cycle_target(self, signal: Signal) -> Target:
-        return cycle_target(signal.connect, signal.disconnect)
+        return cycle_target(signal)
 
 
 def django_peers() -> list[Peer[Signal]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastdjango.core.signals import Signal
 
-from .peers import Mode, Peer, Target, call_target, cycle_target
+from .peers import Mode, Peer, Target, cycle_target, method_target
 from .receivers import Receiver
 
 
@@ -21,7 +21,7 @@ class FastDjango(Peer[Signal]):
         signal.connect(receiver, sender=sender)
 
     def send_target(self, signal: Signal, mode: Mode, sync_receivers: bool) -> Target:
-        return call_target(signal.send if mode == "async" else signal.send_sync, mode)
+        return method_target(signal, "send" if mode == "async" else "send_sync", mode)
 
     def cycle_target(self, signal: Signal) -> Target:
-        return cycle_target(signal.connect, signal.disconnect)
+        return cycle_target(signal)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .peers import Mode, Peer, Target, call_target
+from .peers import Mode, Peer, Target, function_target
 from .receivers import Receiver, Sender
 
 FloorSignal = dict[object, list[Receiver]]
@@ -74,7 +74,7 @@ class Floor(Peer[FloorSignal]):
             build = _calling_floor
         else:
             build = _awaiting_floor
-        return call_target(build(receivers, signal), mode)
+        return function_target(build(receivers, signal), mode)
 
 
 def _empty_sync(sender: object, **named: object) -> None:
@@ -99,4 +99,4 @@ class EmptyCall(Peer[None]):
         raise NotImplementedError("The empty function has no receivers.")
 
     def send_target(self, signal: None, mode: Mode, sync_receivers: bool) -> Target:
-        return call_target(_empty_sync if mode == "sync" else _empty_async, mode)
+        return function_target(_empty_sync if mode == "sync" else _empty_async, mode)

@@ -7,7 +7,7 @@ from typing import Any
 from aiosignal import Signal as AioSignal
 from psygnal import SignalInstance
 
-from .peers import Mode, Peer, Target, call_target, cycle_target
+from .peers import Mode, Peer, Target, cycle_target, method_target
 from .receivers import Receiver
 
 
@@ -31,12 +31,10 @@ class Psygnal(Peer[SignalInstance]):
         signal.connect(receiver)
 
     def send_target(self, signal: SignalInstance, mode: Mode, sync_receivers: bool) -> Target:
-        return call_target(signal.emit, mode, "send(sender, instance, created)")
+        return method_target(signal, "emit", mode, "(sender, instance, created)")
 
     def cycle_target(self, signal: SignalInstance) -> Target:
-        return cycle_target(
-            signal.connect, signal.disconnect, "connect(receiver); disconnect(receiver)"
-        )
+        return cycle_target(signal, "signal.connect(receiver); signal.disconnect(receiver)")
 
 
 class AioSignalPeer(Peer[AioSignal[Any]]):
@@ -66,4 +64,4 @@ class AioSignalPeer(Peer[AioSignal[Any]]):
         signal.freeze()
 
     def send_target(self, signal: AioSignal[Any], mode: Mode, sync_receivers: bool) -> Target:
-        return call_target(signal.send, mode)
+        return method_target(signal, "send", mode)

@@ -42,9 +42,12 @@ NEEDS_ORDER: tuple[Need, ...] = (
     "disconnect",
 )
 
-# The statements timed, as a caller writes them.
-KEYWORD_CALL = "send(sender, instance=instance, created=created)"
-KEYWORD_CYCLE = "connect(receiver, sender=sender); disconnect(receiver, sender=sender)"
+# The arguments of every send, as a caller writes them.
+KEYWORD_ARGS = "(sender, instance=instance, created=created)"
+# Connect then disconnect, as a caller writes it.
+KEYWORD_CYCLE = (
+    "signal.connect(receiver, sender=sender); signal.disconnect(receiver, sender=sender)"
+)
 
 SignalT = TypeVar("SignalT")
 
@@ -68,19 +71,31 @@ class Target:
     keep: list[object] = field(default_factory=list)
 
 
-def call_target(
-    send: Callable[..., Any], mode: Mode, stmt: str = KEYWORD_CALL, **extra: object
+def method_target(
+    signal: object, method: str, mode: Mode, args: str = KEYWORD_ARGS, **extra: object
 ) -> Target:
-    """Return the target calling ``send`` as ``stmt`` does, awaited in async mode."""
+    """Return the target calling ``signal.<method><args>``, awaited in async mode.
+
+    The method is looked up on every call, as user code does: a library may
+    swap a signal's methods as its receivers change.
+    """
+    if not method.isidentifier():
+        raise ValueError(f"{method!r} is not a method name.")
     awaited = mode == "async"
-    return Target(("await " if awaited else "") + stmt, {"send": send, **extra}, awaited=awaited)
+    stmt = f"{'await ' if awaited else ''}signal.{method}{args}"
+    return Target(stmt, {"signal": signal, **extra}, awaited=awaited)
 
 
-def cycle_target(
-    connect: Callable[..., Any], disconnect: Callable[..., Any], stmt: str = KEYWORD_CYCLE
-) -> Target:
-    """Return the target running ``stmt`` with these ``connect`` and ``disconnect``."""
-    return Target(stmt, {"connect": connect, "disconnect": disconnect})
+def function_target(function: Callable[..., Any], mode: Mode) -> Target:
+    """Return the target calling the plain ``function`` with the send's arguments."""
+    awaited = mode == "async"
+    stmt = f"{'await ' if awaited else ''}function{KEYWORD_ARGS}"
+    return Target(stmt, {"function": function}, awaited=awaited)
+
+
+def cycle_target(signal: object, stmt: str = KEYWORD_CYCLE) -> Target:
+    """Return the target running ``stmt``, a connect then a disconnect on ``signal``."""
+    return Target(stmt, {"signal": signal})
 
 
 class Peer(Generic[SignalT]):

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
 from ._refs import (
-    ANY_SENDER,
     ReceiverRef,
     SenderSpec,
     StrongRef,
@@ -71,7 +70,7 @@ class Connection:
         signal: Signal,
         receiver: Receiver,
         *,
-        sender: object,
+        sender: SenderSpec,
         weak: bool,
         dispatch_uid: Hashable | None,
         priority: int,
@@ -94,16 +93,16 @@ class Connection:
         else:
             self._label, self._module = describe(receiver), None
         self.ref: ReceiverRef = make_receiver_ref(receiver, weak=weak, on_death=self)
-        self.sender = ANY_SENDER if sender is None else SenderSpec(sender, self)
+        self.sender = sender
         self.key = registry_key(self.sender.key, dispatch_uid, self.receiver_key)
 
     def __call__(self, dead_ref: object) -> None:
-        """Weakref callback: the receiver or the sender was collected."""
+        """Weakref callback: the receiver was collected."""
         if sys.is_finalizing():
             return
         # A bound method dying with its object is what weak references are
         # for; any other weak receiver dying while connected is a bug.
-        if dead_ref is self.ref and not isinstance(self.ref, WeakMethodRef):
+        if not isinstance(self.ref, WeakMethodRef):
             self.died_while_connected = True
         self.dead = True
         self.signal._note_death()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -12,7 +13,14 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from ._aliases import on_alias_change
 from ._connection import Connection, Plan, build_plans, registry_key
 from ._mute import MuteRule, active_rules, mute, usage
-from ._refs import VALUE_SENDER_TYPES, receiver_key, require_kwargs, sender_key
+from ._refs import (
+    ANY_SENDER,
+    VALUE_SENDER_TYPES,
+    SenderSpec,
+    receiver_key,
+    require_kwargs,
+    sender_key,
+)
 from ._send import (
     Responses,
     install_doors,
@@ -91,6 +99,7 @@ class Signal:
         self._lock = threading.RLock()
         self._registry: dict[Hashable, Connection] = {}
         self._deaths = False
+        self._specs: dict[Hashable, SenderSpec] = {}
         self._anyone: Plan | None = None
         self._by_id: dict[int, Plan] = {}
         self._by_value: dict[Hashable, Plan] = {}
@@ -181,18 +190,18 @@ class Signal:
         require_kwargs(receiver)
         for check in self._sender_checks:
             check(sender)
-        conn = Connection(
-            self,
-            receiver,
-            sender=sender,
-            weak=weak,
-            dispatch_uid=dispatch_uid,
-            priority=priority,
-            on_commit=on_commit,
-        )
         if self._deaths:
             self._prune()  # report receivers that died before replacing them
         with self._lock:
+            conn = Connection(
+                self,
+                receiver,
+                sender=self._sender_spec(sender),
+                weak=weak,
+                dispatch_uid=dispatch_uid,
+                priority=priority,
+                on_commit=on_commit,
+            )
             existing = self._registry.get(conn.key)
             if existing is None or existing.dead:
                 self._registry.pop(conn.key, None)
@@ -213,8 +222,8 @@ class Signal:
         ``disconnect(fn, sender=User)`` the one for User. A ``dispatch_uid``
         without a sender removes every connection with that name.
         """
-        if self._stale:
-            self._refresh()  # report receivers that died before removing them
+        if self._deaths:
+            self._prune()  # report receivers that died before removing them
         with self._lock:
             doomed = self._matching(receiver, sender, dispatch_uid)
             for conn in doomed:
@@ -418,17 +427,42 @@ class Signal:
                 return
             self._stale = False
             self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
+            self._specs = {
+                conn.sender.key: conn.sender
+                for conn in self._registry.values()
+                if conn.sender is not ANY_SENDER
+            }
             # Observers and concurrency need the complete path.
             if not (self._observers or self.concurrent):
                 install_doors(self, watch_mutes=usage.used)
                 if self._stale:  # a receiver or sender died meanwhile
                     remove_doors(self)
 
+    def _sender_spec(self, sender: object) -> SenderSpec:
+        """The spec for ``sender``, shared by all its connections (lock held)."""
+        if sender is None:
+            return ANY_SENDER
+        key = sender_key(sender)
+        spec = self._specs.get(key)
+        if spec is None or not spec.matches(sender):
+            spec = SenderSpec(sender, self._sender_died)
+            self._specs[key] = spec
+        return spec
+
+    def _sender_died(self, _ref: object) -> None:
+        # Weakref callback of a shared sender spec: only flags.
+        if not sys.is_finalizing():
+            self._note_death()
+
     def _prune(self) -> None:
         """Drop connections whose receiver or sender died; warn about receivers."""
         with self._lock:
             self._deaths = False
-            dead = [conn for conn in self._registry.values() if conn.dead]
+            dead = [
+                conn for conn in self._registry.values() if conn.dead or not conn.sender.is_alive()
+            ]
+            for conn in dead:
+                conn.dead = True
             for conn in dead:
                 del self._registry[conn.key]
             died = tuple(conn for conn in dead if conn.died_while_connected)

@@ -106,12 +106,18 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
     if anyone is None and not by_id and not by_value:
         doors = _silent_doors()
     else:
-        select = signal._select if by_id or by_value else None
-        doors = (
-            _async_door(signal, anyone, select, robust=False, watch_mutes=watch_mutes),
-            _async_door(signal, anyone, select, robust=True, watch_mutes=watch_mutes),
-            _sync_door(signal, anyone, select, robust=False, watch_mutes=watch_mutes),
-            _sync_door(signal, anyone, select, robust=True, watch_mutes=watch_mutes),
+        # Plans by id(sender) are looked up inline; value senders need the
+        # signal's own lookup.
+        keyed = by_id.get if by_id or by_value else None
+        select = signal._select if by_value else None
+        doors = tuple(
+            make_door(signal, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
+            for make_door, robust in (
+                (_async_door, False),
+                (_async_door, True),
+                (_sync_door, False),
+                (_sync_door, True),
+            )
         )
     signal.__dict__.update(zip(DOORS, doors, strict=True))
 
@@ -134,11 +140,13 @@ def _silent_doors() -> tuple[Callable[..., Any], ...]:
 
 
 Select = Callable[[object], "Plan | None"]
+Keyed = Callable[[int, "Plan | None"], "Plan | None"]
 
 
 def _async_door(
     signal: Signal,
     anyone: Plan | None,
+    keyed: Keyed | None,
     select: Select | None,
     *,
     robust: bool,
@@ -151,13 +159,23 @@ def _async_door(
             return await slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
-        plan = anyone if select is None else select(sender)
+        if keyed is None:
+            plan = anyone
+        elif select is None:
+            plan = keyed(id(sender), anyone)
+        else:
+            plan = select(sender)
         if plan is None:
             return []
         responses: Responses = []
         for receiver, flags, func in plan.entries:
             if flags & WEAK:
-                receiver = receiver() if func is None else _dereference(receiver, func)
+                if func is None:
+                    receiver = receiver()
+                else:  # a bound method: rebuild it from its instance
+                    receiver = receiver()
+                    if receiver is not None:
+                        receiver = MethodType(func, receiver)
                 if receiver is None:
                     continue  # died since the plan was built
             try:
@@ -180,6 +198,7 @@ def _async_door(
 def _sync_door(
     signal: Signal,
     anyone: Plan | None,
+    keyed: Keyed | None,
     select: Select | None,
     *,
     robust: bool,
@@ -192,7 +211,12 @@ def _sync_door(
             return slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
-        plan = anyone if select is None else select(sender)
+        if keyed is None:
+            plan = anyone
+        elif select is None:
+            plan = keyed(id(sender), anyone)
+        else:
+            plan = select(sender)
         if plan is None:
             return []
         if plan.has_async:
@@ -200,7 +224,12 @@ def _sync_door(
         responses: Responses = []
         for receiver, flags, func in plan.entries:
             if flags & WEAK:
-                receiver = receiver() if func is None else _dereference(receiver, func)
+                if func is None:
+                    receiver = receiver()
+                else:  # a bound method: rebuild it from its instance
+                    receiver = receiver()
+                    if receiver is not None:
+                        receiver = MethodType(func, receiver)
                 if receiver is None:
                     continue
             try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import types
+import weakref
 from collections.abc import Callable, Hashable, Iterable
+from inspect import CO_COROUTINE, CO_VARKEYWORDS
 from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
@@ -17,6 +19,7 @@ from ._refs import (
     is_async_receiver,
     make_receiver_ref,
     receiver_key,
+    require_kwargs,
 )
 
 if TYPE_CHECKING:
@@ -83,18 +86,34 @@ class Connection:
         self.dispatch_uid = dispatch_uid
         self.priority = priority
         self.on_commit = on_commit
-        self.is_async = is_async_receiver(receiver)
-        self.receiver_key = receiver_key(receiver)
-        # Enough to name the receiver after it died, without a new string:
-        # a function's module name and code object already exist.
-        if isinstance(receiver, types.FunctionType):
-            self._label: object = receiver.__code__
-            self._module: str | None = receiver.__module__
-        else:
-            self._label, self._module = describe(receiver), None
-        self.ref: ReceiverRef = make_receiver_ref(receiver, weak=weak, on_death=self)
         self.sender = sender
-        self.key = registry_key(self.sender.key, dispatch_uid, self.receiver_key)
+        self.ref: ReceiverRef
+        if type(receiver) is types.FunctionType:
+            # The commonest receiver, answered from its code object (this is
+            # on the path of every connect).
+            code = receiver.__code__
+            if not code.co_flags & CO_VARKEYWORDS:
+                require_kwargs(receiver)  # raises, naming the receiver
+            self.is_async = bool(code.co_flags & CO_COROUTINE) or (
+                # inspect.markcoroutinefunction() (Python 3.12+) marks sync
+                # functions that return awaitables.
+                getattr(receiver, "_is_coroutine_marker", None) is not None
+            )
+            rkey: Hashable = id(receiver)
+            self.receiver_key = rkey
+            # Enough to name the receiver after it died, without a new
+            # string: its module name and code object already exist.
+            self._label: object = code
+            self._module: str | None = receiver.__module__
+            self.ref = weakref.ref(receiver, self) if weak else StrongRef(receiver)
+        else:
+            require_kwargs(receiver)
+            self.is_async = is_async_receiver(receiver)
+            rkey = receiver_key(receiver)
+            self.receiver_key = rkey
+            self._label, self._module = describe(receiver), None
+            self.ref = make_receiver_ref(receiver, weak=weak, on_death=self)
+        self.key = registry_key(sender.key, dispatch_uid, rkey)
 
     def __call__(self, dead_ref: object) -> None:
         """Weakref callback: the receiver was collected."""

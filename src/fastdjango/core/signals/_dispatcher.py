@@ -8,6 +8,7 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from ._aliases import on_alias_change
@@ -18,7 +19,6 @@ from ._refs import (
     VALUE_SENDER_TYPES,
     SenderSpec,
     receiver_key,
-    require_kwargs,
     sender_key,
 )
 from ._send import (
@@ -96,7 +96,7 @@ class Signal:
         self.providing_args: tuple[str, ...] = args
         self.name = name
         self.concurrent = bool(concurrent)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._registry: dict[Hashable, Connection] = {}
         self._deaths = False
         self._specs: dict[Hashable, SenderSpec] = {}
@@ -186,8 +186,15 @@ class Signal:
             return decorator
         if not callable(receiver):
             raise TypeError(f"Signal receivers must be callable, got {receiver!r}.")
-        _check_options(weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit)
-        require_kwargs(receiver)
+        if (
+            (weak is not True and weak is not False)
+            or (on_commit is not False and on_commit is not True)
+            or type(priority) is not int
+            or dispatch_uid is not None
+        ):
+            _check_options(
+                weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit
+            )
         for check in self._sender_checks:
             check(sender)
         if self._deaths:
@@ -202,11 +209,15 @@ class Signal:
                 priority=priority,
                 on_commit=on_commit,
             )
-            existing = self._registry.get(conn.key)
+            registry = self._registry
+            existing = registry.get(conn.key)
             if existing is None or existing.dead:
-                self._registry.pop(conn.key, None)
-                self._registry[conn.key] = conn
-                self._mark_stale()
+                if existing is not None:
+                    del registry[conn.key]
+                registry[conn.key] = conn
+                self._stale = True
+                if "send" in self.__dict__:
+                    remove_doors(self)
         return receiver
 
     def disconnect(
@@ -226,11 +237,14 @@ class Signal:
             self._prune()  # report receivers that died before removing them
         with self._lock:
             doomed = self._matching(receiver, sender, dispatch_uid)
+            if not doomed:
+                return False
             for conn in doomed:
                 del self._registry[conn.key]
-            if doomed:
-                self._mark_stale()
-        return any(not conn.dead for conn in doomed)
+            self._stale = True
+            if "send" in self.__dict__:
+                remove_doors(self)
+        return not all(conn.dead for conn in doomed)
 
     def is_connected(
         self,
@@ -249,7 +263,12 @@ class Signal:
             raise TypeError("Identify the connection: pass a receiver or a dispatch_uid.")
         if dispatch_uid is not None and sender is None:
             return [c for c in self._registry.values() if c.dispatch_uid == dispatch_uid]
-        rkey = None if receiver is None else receiver_key(receiver)
+        if receiver is None:
+            rkey: Hashable = None
+        elif type(receiver) is FunctionType:
+            rkey = id(receiver)
+        else:
+            rkey = receiver_key(receiver)
         conn = self._registry.get(registry_key(sender_key(sender), dispatch_uid, rkey))
         if conn is None or not conn.sender.matches(sender):
             return []  # nothing, or a dead sender's connection whose id() was reused

@@ -125,8 +125,9 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
 def remove_doors(signal: Signal) -> None:
     """Send through the class-level methods again (safe in weakref callbacks)."""
     namespace = signal.__dict__
-    for name in DOORS:
-        namespace.pop(name, None)
+    if "send" in namespace:
+        for name in DOORS:
+            namespace.pop(name, None)
 
 
 def _silent_doors() -> tuple[Callable[..., Any], ...]:

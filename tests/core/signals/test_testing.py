@@ -92,3 +92,14 @@ def test_capture_needs_a_signal() -> None:
     with pytest.raises(TypeError, match=r"capture\(\) takes a Signal, got 'post_save'\."):
         with capture(bad):
             pass
+
+
+def test_is_watched_while_a_capture_is_open() -> None:
+    sig = Signal()
+    assert not sig.is_watched
+    with capture(sig):
+        assert sig.is_watched
+        with capture(sig):
+            assert sig.is_watched
+        assert sig.is_watched
+    assert not sig.is_watched

@@ -79,4 +79,4 @@ def wanted(signal: Signal, sender: object = None) -> bool:
         listened = signal.has_listeners()
     else:
         listened = signal.has_listeners(sender)
-    return listened or bool(getattr(signal, "_observers", ()))
+    return listened or signal.is_watched

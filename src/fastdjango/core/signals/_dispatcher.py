@@ -534,6 +534,15 @@ class Signal:
             f"{self!r} passes 'signal' to receivers itself; rename that keyword argument."
         )
 
+    @property
+    def is_watched(self) -> bool:
+        """Is a ``testing.capture()`` block recording this signal's sends?
+
+        Integrations that skip work nobody needs (queries that only serve
+        receivers) check this besides :meth:`has_listeners`.
+        """
+        return bool(self._observers)
+
     def _watch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
         """Call ``observer(sender, named)`` on every send (see testing.capture)."""
         with self._lock:

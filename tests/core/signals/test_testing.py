@@ -96,10 +96,11 @@ def test_capture_needs_a_signal() -> None:
 
 def test_is_watched_while_a_capture_is_open() -> None:
     sig = Signal()
-    assert not sig.is_watched
+    seen = [sig.is_watched]
     with capture(sig):
-        assert sig.is_watched
+        seen.append(sig.is_watched)
         with capture(sig):
-            assert sig.is_watched
-        assert sig.is_watched
-    assert not sig.is_watched
+            seen.append(sig.is_watched)
+        seen.append(sig.is_watched)
+    seen.append(sig.is_watched)
+    assert seen == [False, True, True, True, False]

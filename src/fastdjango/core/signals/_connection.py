@@ -7,6 +7,7 @@ import types
 import weakref
 from collections.abc import Callable, Hashable, Iterable
 from inspect import CO_COROUTINE, CO_VARKEYWORDS
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans", "registry_key"]
 
 Receiver = Callable[..., Any]
+
+
+#: inspect.markcoroutinefunction() exists (Python 3.12+).
+_MARKS_COROUTINES: Final = sys.version_info >= (3, 12)
 
 
 def registry_key(sender_key: Hashable, dispatch_uid: Hashable, rkey: Hashable) -> Hashable:
@@ -72,12 +77,12 @@ class Connection:
         self,
         signal: Signal,
         receiver: Receiver,
-        *,
         sender: SenderSpec,
         weak: bool,
         dispatch_uid: Hashable | None,
         priority: int,
         on_commit: bool,
+        /,
     ) -> None:
         self.signal = signal
         self.dead = False
@@ -88,16 +93,16 @@ class Connection:
         self.on_commit = on_commit
         self.sender = sender
         self.ref: ReceiverRef
-        if type(receiver) is types.FunctionType:
+        if type(receiver) is FunctionType:
             # The commonest receiver, answered from its code object (this is
             # on the path of every connect).
             code = receiver.__code__
             if not code.co_flags & CO_VARKEYWORDS:
                 require_kwargs(receiver)  # raises, naming the receiver
+            # inspect.markcoroutinefunction() (Python 3.12+) marks sync
+            # functions that return awaitables; a marker lives in __dict__.
             self.is_async = bool(code.co_flags & CO_COROUTINE) or (
-                # inspect.markcoroutinefunction() (Python 3.12+) marks sync
-                # functions that return awaitables.
-                getattr(receiver, "_is_coroutine_marker", None) is not None
+                _MARKS_COROUTINES and is_async_receiver(receiver)
             )
             rkey: Hashable = id(receiver)
             self.receiver_key = rkey
@@ -113,7 +118,10 @@ class Connection:
             self.receiver_key = rkey
             self._label, self._module = describe(receiver), None
             self.ref = make_receiver_ref(receiver, weak=weak, on_death=self)
-        self.key = registry_key(sender.key, dispatch_uid, rkey)
+        if dispatch_uid is None and sender.kind == SenderSpec.ANY:
+            self.key: Hashable = rkey  # as registry_key() has it, without the call
+        else:
+            self.key = registry_key(sender.key, dispatch_uid, rkey)
 
     def __call__(self, dead_ref: object) -> None:
         """Weakref callback: the receiver was collected."""

@@ -199,25 +199,27 @@ class Signal:
             check(sender)
         if self._deaths:
             self._prune()  # report receivers that died before replacing them
-        with self._lock:
-            conn = Connection(
-                self,
-                receiver,
-                sender=self._sender_spec(sender),
-                weak=weak,
-                dispatch_uid=dispatch_uid,
-                priority=priority,
-                on_commit=on_commit,
-            )
-            registry = self._registry
-            existing = registry.get(conn.key)
-            if existing is None or existing.dead:
-                if existing is not None:
-                    del registry[conn.key]
-                registry[conn.key] = conn
-                self._stale = True
-                if "send" in self.__dict__:
-                    remove_doors(self)
+        if sender is None:
+            spec = ANY_SENDER
+        else:  # the shared spec of this sender, found inline when it exists
+            spec = self._specs.get(id(sender))  # type: ignore[assignment]
+            if spec is None or not spec.matches(sender):
+                spec = self._sender_spec(sender)
+        conn = Connection(self, receiver, spec, weak, dispatch_uid, priority, on_commit)
+        # No lock: setdefault is atomic, and every reader of the registry
+        # works on a snapshot (list(values)), so a racing send or refresh sees
+        # the registry before or after this connect, never half of it.
+        existing = self._registry.setdefault(conn.key, conn)
+        if existing is not conn:
+            if not existing.dead:
+                return receiver  # already connected: keep the first connection
+            with self._lock:  # a dead one in the way: replace it, at the end
+                if self._registry.get(conn.key) is existing:
+                    del self._registry[conn.key]
+                self._registry.setdefault(conn.key, conn)
+        self._stale = True  # what _changed() does, inline on this hot path
+        if "send" in self.__dict__:
+            remove_doors(self)
         return receiver
 
     def disconnect(
@@ -235,15 +237,35 @@ class Signal:
         """
         if self._deaths:
             self._prune()  # report receivers that died before removing them
-        with self._lock:
-            doomed = self._matching(receiver, sender, dispatch_uid)
-            if not doomed:
-                return False
-            for conn in doomed:
-                del self._registry[conn.key]
+        if dispatch_uid is None and type(receiver) is FunctionType:
+            # The commonest call, without the general lookup (see registry_key).
+            if sender is None:
+                key: Hashable = id(receiver)
+            elif type(sender) in VALUE_SENDER_TYPES:
+                key = (sender_key(sender), id(receiver))
+            else:
+                key = (id(sender), id(receiver))
+            conn = self._registry.get(key)
+            if conn is None or (sender is not None and not conn.sender.matches(sender)):
+                return False  # nothing, or a dead sender's connection whose id() was reused
+            if self._registry.pop(key, None) is None:
+                return False  # a racing disconnect removed it first
             self._stale = True
             if "send" in self.__dict__:
                 remove_doors(self)
+            return not conn.dead
+        if dispatch_uid is not None and sender is None:
+            with self._lock:
+                doomed = self._matching(None, None, dispatch_uid)
+                for conn in doomed:
+                    self._registry.pop(conn.key, None)
+        else:
+            doomed = self._matching(receiver, sender, dispatch_uid)
+            if doomed and self._registry.pop(doomed[0].key, None) is None:
+                return False  # a racing disconnect removed it first
+        if not doomed:
+            return False
+        self._changed()
         return not all(conn.dead for conn in doomed)
 
     def is_connected(
@@ -262,7 +284,7 @@ class Signal:
         if dispatch_uid is None and receiver is None:
             raise TypeError("Identify the connection: pass a receiver or a dispatch_uid.")
         if dispatch_uid is not None and sender is None:
-            return [c for c in self._registry.values() if c.dispatch_uid == dispatch_uid]
+            return [c for c in list(self._registry.values()) if c.dispatch_uid == dispatch_uid]
         if receiver is None:
             rkey: Hashable = None
         elif type(receiver) is FunctionType:
@@ -307,7 +329,7 @@ class Signal:
             if check in self._sender_checks:
                 return
             self._sender_checks = (*self._sender_checks, check)
-            senders = [c.sender.sender() for c in self._registry.values() if not c.dead]
+            senders = [c.sender.sender() for c in list(self._registry.values()) if not c.dead]
         for sender in senders:
             check(sender)
 
@@ -343,7 +365,7 @@ class Signal:
         """
         self._refresh()
         with self._lock:
-            return [(conn.lookup_key, conn.ref) for conn in self._registry.values()]
+            return [(conn.lookup_key, conn.ref) for conn in list(self._registry.values())]
 
     def has_listeners(self, sender: object = _ANY) -> bool:
         """Would a send from ``sender`` reach a live receiver (any, if omitted)?
@@ -432,6 +454,12 @@ class Signal:
         self._stale = True
         remove_doors(self)
 
+    def _changed(self) -> None:
+        """The registry changed: the next send rebuilds the plans."""
+        self._stale = True
+        if "send" in self.__dict__:
+            remove_doors(self)
+
     def _note_death(self) -> None:
         # Runs inside weakref callbacks (see Connection.__call__).
         self._deaths = True
@@ -445,11 +473,10 @@ class Signal:
             if not self._stale:
                 return
             self._stale = False
-            self._anyone, self._by_id, self._by_value = build_plans(self._registry.values())
+            registry = list(self._registry.values())
+            self._anyone, self._by_id, self._by_value = build_plans(registry)
             self._specs = {
-                conn.sender.key: conn.sender
-                for conn in self._registry.values()
-                if conn.sender is not ANY_SENDER
+                conn.sender.key: conn.sender for conn in registry if conn.sender is not ANY_SENDER
             }
             # Observers and concurrency need the complete path.
             if not (self._observers or self.concurrent):
@@ -458,10 +485,14 @@ class Signal:
                     remove_doors(self)
 
     def _sender_spec(self, sender: object) -> SenderSpec:
-        """The spec for ``sender``, shared by all its connections (lock held)."""
+        """The spec for ``sender``, shared by its connections where possible.
+
+        Racing connects may each make one; any of them is correct, sharing
+        only saves memory.
+        """
         if sender is None:
             return ANY_SENDER
-        key = sender_key(sender)
+        key = sender_key(sender) if type(sender) in VALUE_SENDER_TYPES else id(sender)
         spec = self._specs.get(key)
         if spec is None or not spec.matches(sender):
             spec = SenderSpec(sender, self._sender_died)
@@ -478,17 +509,19 @@ class Signal:
         with self._lock:
             self._deaths = False
             dead = [
-                conn for conn in self._registry.values() if conn.dead or not conn.sender.is_alive()
+                conn
+                for conn in list(self._registry.values())
+                if conn.dead or not conn.sender.is_alive()
             ]
             for conn in dead:
                 conn.dead = True
-            for conn in dead:
-                del self._registry[conn.key]
+                if self._registry.get(conn.key) is conn:
+                    self._registry.pop(conn.key, None)
             died = tuple(conn for conn in dead if conn.died_while_connected)
             if died:
                 self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
             if dead:
-                self._mark_stale()
+                self._changed()
         for conn in dead:
             if conn.died_while_connected:
                 logger.warning(

@@ -203,7 +203,7 @@ class Signal:
             spec = ANY_SENDER
         else:  # the shared spec of this sender, found inline when it exists
             spec = self._specs.get(id(sender))  # type: ignore[assignment]
-            if spec is None or not spec.matches(sender):
+            if spec is None or spec.holder is None or spec.holder() is not sender:
                 spec = self._sender_spec(sender)
         conn = Connection(self, receiver, spec, weak, dispatch_uid, priority, on_commit)
         # No lock: setdefault is atomic, and every reader of the registry
@@ -246,7 +246,10 @@ class Signal:
             else:
                 key = (id(sender), id(receiver))
             conn = self._registry.get(key)
-            if conn is None or (sender is not None and not conn.sender.matches(sender)):
+            holder = None if conn is None else conn.sender.holder
+            if conn is None or (
+                holder is not None and holder() is not sender and not conn.sender.matches(sender)
+            ):
                 return False  # nothing, or a dead sender's connection whose id() was reused
             if self._registry.pop(key, None) is None:
                 return False  # a racing disconnect removed it first

@@ -182,22 +182,23 @@ class SenderSpec:
     VALUE: Final = 1
     IDENTITY: Final = 2
 
-    __slots__ = ("_holder", "key", "kind")
+    __slots__ = ("holder", "key", "kind")
 
     def __init__(self, sender: object, on_death: DeathCallback | None = None) -> None:
-        self._holder: Callable[[], object] | None = None
+        #: Returns the sender (None once collected); None for any sender.
+        self.holder: Callable[[], object] | None = None
         self.key: Hashable
         if sender is None:
             self.kind, self.key = self.ANY, None
         elif type(sender) in VALUE_SENDER_TYPES:
             self.kind, self.key = self.VALUE, sender_key(sender)
-            self._holder = StrongRef(sender)
+            self.holder = StrongRef(sender)
         else:
             self.kind, self.key = self.IDENTITY, id(sender)
             try:
-                self._holder = weakref.ref(sender, on_death)
+                self.holder = weakref.ref(sender, on_death)
             except TypeError:
-                self._holder = StrongRef(sender)
+                self.holder = StrongRef(sender)
 
     @property
     def description(self) -> str:
@@ -208,11 +209,11 @@ class SenderSpec:
         return "a collected sender" if sender is None else describe(sender)
 
     def is_alive(self) -> bool:
-        return self._holder is None or self._holder() is not None
+        return self.holder is None or self.holder() is not None
 
     def sender(self) -> object:
         """The sender object, or None for any sender or a collected one."""
-        return None if self._holder is None else self._holder()
+        return None if self.holder is None else self.holder()
 
     def matches(self, sender: object) -> bool:
         """Would a send from ``sender`` reach a connection with this spec?"""
@@ -220,7 +221,7 @@ class SenderSpec:
             return True
         if self.kind == self.VALUE:
             return type(sender) in VALUE_SENDER_TYPES and sender_key(sender) == self.key
-        return self._holder is not None and self._holder() is sender
+        return self.holder is not None and self.holder() is sender
 
 
 #: The spec of every any-sender connection (they need no state of their own).

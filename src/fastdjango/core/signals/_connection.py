@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._aliases import resolve_alias
 from ._refs import (
+    ANY_SENDER,
     ReceiverRef,
     SenderSpec,
     StrongRef,
@@ -85,8 +86,7 @@ class Connection:
         /,
     ) -> None:
         self.signal = signal
-        self.dead = False
-        self.died_while_connected = False
+        self.dead = self.died_while_connected = False
         self.weak = weak
         self.dispatch_uid = dispatch_uid
         self.priority = priority
@@ -97,11 +97,12 @@ class Connection:
             # The commonest receiver, answered from its code object (this is
             # on the path of every connect).
             code = receiver.__code__
-            if not code.co_flags & CO_VARKEYWORDS:
+            flags = code.co_flags
+            if not flags & CO_VARKEYWORDS:
                 require_kwargs(receiver)  # raises, naming the receiver
             # inspect.markcoroutinefunction() (Python 3.12+) marks sync
             # functions that return awaitables; a marker lives in __dict__.
-            self.is_async = bool(code.co_flags & CO_COROUTINE) or (
+            self.is_async = flags & CO_COROUTINE != 0 or (
                 _MARKS_COROUTINES and is_async_receiver(receiver)
             )
             rkey: Hashable = id(receiver)
@@ -118,10 +119,13 @@ class Connection:
             self.receiver_key = rkey
             self._label, self._module = describe(receiver), None
             self.ref = make_receiver_ref(receiver, weak=weak, on_death=self)
-        if dispatch_uid is None and sender.kind == SenderSpec.ANY:
-            self.key: Hashable = rkey  # as registry_key() has it, without the call
+        # registry_key(), written out: this is on the path of every connect.
+        if dispatch_uid is not None:
+            self.key: Hashable = (sender.key, dispatch_uid)
+        elif sender is ANY_SENDER:
+            self.key = rkey
         else:
-            self.key = registry_key(sender.key, dispatch_uid, rkey)
+            self.key = (sender.key, rkey)
 
     def __call__(self, dead_ref: object) -> None:
         """Weakref callback: the receiver was collected."""

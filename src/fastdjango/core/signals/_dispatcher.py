@@ -195,8 +195,9 @@ class Signal:
             _check_options(
                 weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit
             )
-        for check in self._sender_checks:
-            check(sender)
+        if self._sender_checks:
+            for check in self._sender_checks:
+                check(sender)
         if self._deaths:
             self._prune()  # report receivers that died before replacing them
         if sender is None:

@@ -21,9 +21,9 @@ from .kinds import Handler
 def never_muted() -> Iterator[None]:
     """Start as a process where nothing was muted yet.
 
-    Sends specialise themselves for the current receivers only until the
-    first mute anywhere in the process; other tests mute, so reset that here
-    and afterwards make every signal take the complete path again.
+    Sends specialise themselves for the current receivers, and skip the mute
+    check until the first mute anywhere in the process; other tests mute, so
+    reset that here and afterwards restore it for every signal.
     """
     was_used = usage.used
     usage.used = False
@@ -126,3 +126,33 @@ async def test_errors_on_repeated_sends(make_receiver: MakeReceiver, send: Send)
             with pytest.raises(Boom) as caught:
                 await send(sig, None)
             assert caught.value is error
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust", "send_sync", "send_robust_sync"])
+@pytest.mark.parametrize("listened", [False, True], ids=["silent", "listened"])
+async def test_a_front_door_kept_by_user_code_sees_later_changes(
+    method: str, listened: bool
+) -> None:
+    sig = Signal()
+
+    def first(sender: object, **kwargs: Any) -> str:
+        return "first"
+
+    def second(sender: object, **kwargs: Any) -> str:
+        return "second"
+
+    if listened:
+        sig.connect(first)
+
+    async def fire(door: Callable[..., Any]) -> list[Any]:
+        result = door(None)
+        responses = await result if inspect.isawaitable(result) else result
+        return [response for _, response in responses]
+
+    await fire(getattr(sig, method))  # the first send prepares the fast path
+    kept = getattr(sig, method)  # what `fire = sig.send` keeps
+    sig.connect(second)
+    assert await fire(kept) == (["first", "second"] if listened else ["second"])
+    sig.disconnect(second)
+    await fire(getattr(sig, method))  # new doors, the kept one is older still
+    assert await fire(kept) == (["first"] if listened else [])

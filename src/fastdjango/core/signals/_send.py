@@ -103,15 +103,19 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
     through the class-level path whenever a mute is in force in the context.
     """
     anyone, by_id, by_value = signal._anyone, signal._by_id, signal._by_value
+    # A door kept by user code (``fire = sig.send``) outlives its removal:
+    # it compares its token with the signal's and, once they differ, sends
+    # through the complete path instead of its stale plans.
+    token = signal._doors_token = object()
     if anyone is None and not by_id and not by_value:
-        doors = _silent_doors()
+        doors = _silent_doors(signal, token)
     else:
         # Plans by id(sender) are looked up inline; value senders need the
         # signal's own lookup.
         keyed = by_id.get if by_id or by_value else None
         select = signal._select if by_value else None
         doors = tuple(
-            make_door(signal, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
+            make_door(signal, token, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
             for make_door, robust in (
                 (_async_door, False),
                 (_async_door, True),
@@ -124,20 +128,38 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
 
 def remove_doors(signal: Signal) -> None:
     """Send through the class-level methods again (safe in weakref callbacks)."""
+    signal._doors_token = None
     namespace = signal.__dict__
     if "send" in namespace:
         for name in DOORS:
             namespace.pop(name, None)
 
 
-def _silent_doors() -> tuple[Callable[..., Any], ...]:
-    async def send(sender: Any, **named: Any) -> Responses:
-        return []
+def _silent_doors(signal: Signal, token: object) -> tuple[Callable[..., Any], ...]:
+    """Doors for a signal nobody listens to (mutes cannot matter)."""
 
-    def send_sync(sender: Any, **named: Any) -> Responses:
-        return []
+    def async_door(slow: Callable[..., Coroutine[Any, Any, Responses]]) -> Callable[..., Any]:
+        async def send(sender: Any, **named: Any) -> Responses:
+            if signal._doors_token is not token:
+                return await slow(signal, sender, **named)
+            return []
 
-    return send, send, send_sync, send_sync
+        return send
+
+    def sync_door(slow: Callable[..., Responses]) -> Callable[..., Any]:
+        def send_sync(sender: Any, **named: Any) -> Responses:
+            if signal._doors_token is not token:
+                return slow(signal, sender, **named)
+            return []
+
+        return send_sync
+
+    return (
+        async_door(make_send(robust=False, doc="")),
+        async_door(make_send(robust=True, doc="")),
+        sync_door(make_send_sync(robust=False, doc="")),
+        sync_door(make_send_sync(robust=True, doc="")),
+    )
 
 
 Select = Callable[[object], "Plan | None"]
@@ -146,6 +168,7 @@ Keyed = Callable[[int, "Plan | None"], "Plan | None"]
 
 def _async_door(
     signal: Signal,
+    token: object,
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -156,7 +179,7 @@ def _async_door(
     slow = make_send(robust=robust, doc="")
 
     async def send(sender: Any, **named: Any) -> Responses:
-        if watch_mutes and rules_in_force():
+        if signal._doors_token is not token or (watch_mutes and rules_in_force()):
             return await slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
@@ -198,6 +221,7 @@ def _async_door(
 
 def _sync_door(
     signal: Signal,
+    token: object,
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -208,7 +232,7 @@ def _sync_door(
     slow = make_send_sync(robust=robust, doc="")
 
     def send_sync(sender: Any, **named: Any) -> Responses:
-        if watch_mutes and rules_in_force():
+        if signal._doors_token is not token or (watch_mutes and rules_in_force()):
             return slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()

@@ -27,7 +27,7 @@ from ._refs import (
 if TYPE_CHECKING:
     from ._dispatcher import Signal
 
-__all__ = ["ASYNC", "DEFER", "WEAK", "Connection", "Plan", "Plans", "build_plans", "registry_key"]
+__all__ = ["Connection", "Entry", "Plan", "Plans", "build_plans", "registry_key"]
 
 Receiver = Callable[..., Any]
 
@@ -156,15 +156,21 @@ class Connection:
     def warn_on_death(self) -> bool:
         return self.weak and not isinstance(self.ref, WeakMethodRef)
 
-    def entry(self) -> tuple[Any, int, Any]:
-        """This connection as the send loop's ``(target, flags, func)``."""
-        flags = (ASYNC if self.is_async else 0) | (DEFER if self.on_commit else 0)
+    def entry(self) -> Entry:
+        """This connection as the send loop's ``(target, weak, is_async, deferred, func)``.
+
+        A strong receiver is its own target; a weak function's target is its
+        ``weakref.ref``; a weak bound method's target is a weak reference to
+        its instance and ``func`` its function, so the loop rebuilds the
+        method without calling into Python code. Plain booleans, because
+        testing one costs the interpreter less than a bit mask.
+        """
         ref = self.ref
         if isinstance(ref, StrongRef):
-            return ref.receiver, flags, None
+            return ref.receiver, False, self.is_async, self.on_commit, None
         if isinstance(ref, WeakMethodRef):
-            return ref.self_ref, flags | WEAK, ref.func
-        return ref, flags | WEAK, None
+            return ref.self_ref, True, self.is_async, self.on_commit, ref.func
+        return ref, True, self.is_async, self.on_commit, None
 
     def is_live(self) -> bool:
         return not self.dead and self.ref() is not None and self.sender.is_alive()
@@ -177,20 +183,14 @@ class Connection:
         return f"<Connection {self.name} sender={self.sender.description}>"
 
 
-#: How the send loop calls an entry (bit flags).
-ASYNC: Final = 1  # await the result
-WEAK: Final = 2  # ``target`` is a weak reference to dereference first
-DEFER: Final = 4  # on_commit: hand to the open transaction, if any
+#: One receiver as the send loop walks it, see :meth:`Connection.entry`.
+Entry = tuple[Any, bool, bool, bool, Any]
 
 
 class Plan:
     """What a send from one sender walks, precomputed after each change.
 
-    ``entries`` is ``(target, flags, func)`` per receiver in call order: a
-    strong receiver is its own target; a weak function's target is its
-    ``weakref.ref``; a weak bound method's target is a weak reference to its
-    instance and ``func`` its function, so the loop rebuilds the method
-    without calling into Python code.
+    ``entries`` holds one :data:`Entry` per receiver, in call order.
     """
 
     __slots__ = ("conns", "entries", "has_async")

@@ -99,7 +99,7 @@ class Signal:
         self._lock = threading.Lock()
         self._registry: dict[Hashable, Connection] = {}
         self._deaths = False
-        self._doors_token: object | None = None  # see _send.install_doors
+        self._doors_live = [False]  # see _send.install_doors
         self._specs: dict[Hashable, SenderSpec] = {}
         self._anyone: Plan | None = None
         self._by_id: dict[int, Plan] = {}

@@ -21,7 +21,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, Final
 
 from ._commit import current_commit_queue
-from ._connection import ASYNC, DEFER, WEAK, Plan
+from ._connection import Plan
 from ._mute import rules_in_force
 from ._refs import describe
 
@@ -104,18 +104,19 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
     """
     anyone, by_id, by_value = signal._anyone, signal._by_id, signal._by_value
     # A door kept by user code (``fire = sig.send``) outlives its removal:
-    # it compares its token with the signal's and, once they differ, sends
-    # through the complete path instead of its stale plans.
-    token = signal._doors_token = object()
+    # it checks the cell the signal clears on removal, and once it is
+    # cleared sends through the complete path instead of its stale plans. (A
+    # list item is cheaper for the interpreter to read than an attribute.)
+    live = signal._doors_live = [True]
     if anyone is None and not by_id and not by_value:
-        doors = _silent_doors(signal, token)
+        doors = _silent_doors(signal, live)
     else:
         # Plans by id(sender) are looked up inline; value senders need the
         # signal's own lookup.
         keyed = by_id.get if by_id or by_value else None
         select = signal._select if by_value else None
         doors = tuple(
-            make_door(signal, token, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
+            make_door(signal, live, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
             for make_door, robust in (
                 (_async_door, False),
                 (_async_door, True),
@@ -128,19 +129,19 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
 
 def remove_doors(signal: Signal) -> None:
     """Send through the class-level methods again (safe in weakref callbacks)."""
-    signal._doors_token = None
+    signal._doors_live[0] = False
     namespace = signal.__dict__
     if "send" in namespace:
         for name in DOORS:
             namespace.pop(name, None)
 
 
-def _silent_doors(signal: Signal, token: object) -> tuple[Callable[..., Any], ...]:
+def _silent_doors(signal: Signal, live: list[bool]) -> tuple[Callable[..., Any], ...]:
     """Doors for a signal nobody listens to (mutes cannot matter)."""
 
     def async_door(slow: Callable[..., Coroutine[Any, Any, Responses]]) -> Callable[..., Any]:
         async def send(sender: Any, **named: Any) -> Responses:
-            if signal._doors_token is not token:
+            if not live[0]:
                 return await slow(signal, sender, **named)
             return []
 
@@ -148,7 +149,7 @@ def _silent_doors(signal: Signal, token: object) -> tuple[Callable[..., Any], ..
 
     def sync_door(slow: Callable[..., Responses]) -> Callable[..., Any]:
         def send_sync(sender: Any, **named: Any) -> Responses:
-            if signal._doors_token is not token:
+            if not live[0]:
                 return slow(signal, sender, **named)
             return []
 
@@ -168,7 +169,7 @@ Keyed = Callable[[int, "Plan | None"], "Plan | None"]
 
 def _async_door(
     signal: Signal,
-    token: object,
+    live: list[bool],
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -179,7 +180,7 @@ def _async_door(
     slow = make_send(robust=robust, doc="")
 
     async def send(sender: Any, **named: Any) -> Responses:
-        if signal._doors_token is not token or (watch_mutes and rules_in_force()):
+        if not live[0] or (watch_mutes and rules_in_force()):
             return await slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
@@ -192,20 +193,17 @@ def _async_door(
         if plan is None:
             return []
         responses: Responses = []
-        for receiver, flags, func in plan.entries:
-            if flags & WEAK:
-                if func is None:
-                    receiver = receiver()
-                else:  # a bound method: rebuild it from its instance
-                    receiver = receiver()
-                    if receiver is not None:
-                        receiver = MethodType(func, receiver)
+        for receiver, weak, is_async, deferred, func in plan.entries:
+            if weak:
+                receiver = receiver()
+                if func is not None and receiver is not None:
+                    receiver = MethodType(func, receiver)  # a bound method, rebuilt
                 if receiver is None:
                     continue  # died since the plan was built
             try:
-                if flags & DEFER and _deferred(signal, receiver, sender, named):
+                if deferred and _deferred(signal, receiver, sender, named):
                     response = None
-                elif flags & ASYNC:
+                elif is_async:
                     response = await receiver(signal=signal, sender=sender, **named)
                 else:
                     response = receiver(signal=signal, sender=sender, **named)
@@ -221,7 +219,7 @@ def _async_door(
 
 def _sync_door(
     signal: Signal,
-    token: object,
+    live: list[bool],
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -232,7 +230,7 @@ def _sync_door(
     slow = make_send_sync(robust=robust, doc="")
 
     def send_sync(sender: Any, **named: Any) -> Responses:
-        if signal._doors_token is not token or (watch_mutes and rules_in_force()):
+        if not live[0] or (watch_mutes and rules_in_force()):
             return slow(signal, sender, **named)
         if robust and "signal" in named:
             signal._refuse_signal_keyword()
@@ -247,18 +245,15 @@ def _sync_door(
         if plan.has_async:
             return slow(signal, sender, **named)
         responses: Responses = []
-        for receiver, flags, func in plan.entries:
-            if flags & WEAK:
-                if func is None:
-                    receiver = receiver()
-                else:  # a bound method: rebuild it from its instance
-                    receiver = receiver()
-                    if receiver is not None:
-                        receiver = MethodType(func, receiver)
+        for receiver, weak, _, deferred, func in plan.entries:
+            if weak:
+                receiver = receiver()
+                if func is not None and receiver is not None:
+                    receiver = MethodType(func, receiver)  # a bound method, rebuilt
                 if receiver is None:
                     continue
             try:
-                if flags & DEFER and _deferred(signal, receiver, sender, named):
+                if deferred and _deferred(signal, receiver, sender, named):
                     response = None
                 else:
                     response = receiver(signal=signal, sender=sender, **named)
@@ -321,16 +316,16 @@ async def run_plan(
     slots: Responses = []
     tasks: dict[asyncio.Task[Any], int] = {}
     try:
-        for receiver, flags, func in plan.entries:
-            if flags & WEAK:
+        for receiver, weak, is_async, deferred, func in plan.entries:
+            if weak:
                 receiver = _dereference(receiver, func)
                 if receiver is None:
                     continue
             response: Any = None
             try:
-                if flags & DEFER and _deferred(signal, receiver, sender, named):
+                if deferred and _deferred(signal, receiver, sender, named):
                     pass
-                elif not flags & ASYNC:
+                elif not is_async:
                     response = receiver(signal=signal, sender=sender, **named)
                 elif concurrent:
                     coro = receiver(signal=signal, sender=sender, **named)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -37,6 +38,8 @@ from .timing import Loop
 SHORT, LONG = 1_000, 6_000
 DEFAULT_PEERS = ("fastdjango", "floor", "empty fn", "bl.send", "bl.async", "dj.cached")
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+_SETARCH = shutil.which("setarch")
+_NO_ADDRESS_RANDOMIZATION = [_SETARCH, platform.machine(), "-R"] if _SETARCH else []
 
 
 def _child(scenario: str, label: str, number: int) -> None:
@@ -53,6 +56,7 @@ def _child(scenario: str, label: str, number: int) -> None:
 
 def _instructions(scenario: str, label: str, number: int) -> int:
     command = [
+        *_NO_ADDRESS_RANDOMIZATION,
         "valgrind",
         "--tool=callgrind",
         "--callgrind-out-file=/dev/null",
@@ -64,7 +68,10 @@ def _instructions(scenario: str, label: str, number: int) -> int:
         label,
         str(number),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # The same hashes and the same addresses on every run: dictionaries
+    # probe the same way, so counts repeat to the instruction.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     found = _COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
         raise RuntimeError(f"{scenario} / {label} failed under valgrind:\n{done.stderr[-2000:]}")
@@ -83,6 +90,8 @@ def measure(scenarios: Sequence[Scenario], labels: Sequence[str]) -> Results:
     unknown = sorted(set(labels) - {peer.label for peer in peers})
     if unknown:
         raise SystemExit(f"Unknown peer {', '.join(unknown)}.")
+    if shutil.which("valgrind") is None:
+        raise SystemExit("Counting instructions needs valgrind: apt-get install valgrind.")
     rows = [scenario for scenario in scenarios if scenario.kind != "memory"]
     cells: dict[tuple[str, str], Cell] = {}
     jobs: list[tuple[str, str]] = []
@@ -143,8 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenario, label, number = options.child
         _child(scenario, label, int(number))
         return 0
-    if shutil.which("valgrind") is None:
-        raise SystemExit("Counting instructions needs valgrind: apt-get install valgrind.")
     labels = [label.strip() for label in options.peers.split(",") if label.strip()]
     print(render(measure(_scenarios(options.scenario), labels)))
     return 0

@@ -156,3 +156,41 @@ async def test_a_front_door_kept_by_user_code_sees_later_changes(
     sig.disconnect(second)
     await fire(getattr(sig, method))  # new doors, the kept one is older still
     assert await fire(kept) == (["first"] if listened else [])
+
+
+@pytest.mark.parametrize("method", ["send", "send_sync"])
+async def test_alternating_senders_each_get_their_own_receivers(method: str) -> None:
+    sig = Signal()
+
+    class First:
+        pass
+
+    class Second:
+        pass
+
+    def anyone(sender: object, **kwargs: Any) -> str:
+        return "anyone"
+
+    def for_first(sender: object, **kwargs: Any) -> str:
+        return "first"
+
+    def for_second(sender: object, **kwargs: Any) -> str:
+        return "second"
+
+    sig.connect(anyone)
+    sig.connect(for_first, sender=First)
+    sig.connect(for_second, sender=Second)
+
+    async def fire(sender: object) -> list[Any]:
+        result = getattr(sig, method)(sender)
+        responses = await result if inspect.isawaitable(result) else result
+        return [response for _, response in responses]
+
+    unweakrefable = object()
+    for _ in range(3):
+        assert await fire(First) == ["anyone", "first"]
+        assert await fire(First) == ["anyone", "first"]
+        assert await fire(Second) == ["anyone", "second"]
+        assert await fire(unweakrefable) == ["anyone"]
+        assert await fire("a label") == ["anyone"]
+        assert await fire(First) == ["anyone", "first"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import weakref
 from collections.abc import Callable, Coroutine
 from types import MethodType
 from typing import TYPE_CHECKING, Any, Final
@@ -114,9 +115,15 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
         # Plans by id(sender) are looked up inline; value senders need the
         # signal's own lookup.
         keyed = by_id.get if by_id or by_value else None
+        # Sends tend to repeat their sender (a model class): the doors share
+        # the last one, weakly, and its plan, which spares id() and a
+        # dictionary lookup while it repeats.
+        memo: Memo = [(None, None)]
         select = signal._select if by_value else None
         doors = tuple(
-            make_door(signal, live, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes)
+            make_door(
+                signal, live, memo, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes
+            )
             for make_door, robust in (
                 (_async_door, False),
                 (_async_door, True),
@@ -164,12 +171,24 @@ def _silent_doors(signal: Signal, live: list[bool]) -> tuple[Callable[..., Any],
 
 
 Select = Callable[[object], "Plan | None"]
+#: One slot: (weak reference to the last sender, its plan), replaced whole.
+Memo = list[tuple["weakref.ref[Any] | None", "Plan | None"]]
+
+
+def _weak_or_none(sender: object) -> weakref.ref[Any] | None:
+    try:
+        return weakref.ref(sender)
+    except TypeError:
+        return None  # not weakly referenceable: no memo, look it up each time
+
+
 Keyed = Callable[[int, "Plan | None"], "Plan | None"]
 
 
 def _async_door(
     signal: Signal,
     live: list[bool],
+    memo: Memo,
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -187,7 +206,10 @@ def _async_door(
         if keyed is None:
             plan = anyone
         elif select is None:
-            plan = keyed(id(sender), anyone)
+            ref, plan = memo[0]  # the last sender and its plan, if still that sender
+            if ref is None or ref() is not sender:
+                plan = keyed(id(sender), anyone)
+                memo[0] = (_weak_or_none(sender), plan)
         else:
             plan = select(sender)
         if plan is None:
@@ -220,6 +242,7 @@ def _async_door(
 def _sync_door(
     signal: Signal,
     live: list[bool],
+    memo: Memo,
     anyone: Plan | None,
     keyed: Keyed | None,
     select: Select | None,
@@ -237,7 +260,10 @@ def _sync_door(
         if keyed is None:
             plan = anyone
         elif select is None:
-            plan = keyed(id(sender), anyone)
+            ref, plan = memo[0]  # the last sender and its plan, if still that sender
+            if ref is None or ref() is not sender:
+                plan = keyed(id(sender), anyone)
+                memo[0] = (_weak_or_none(sender), plan)
         else:
             plan = select(sender)
         if plan is None:

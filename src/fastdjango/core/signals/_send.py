@@ -8,7 +8,9 @@ that is needed, the refresh installs *doors* on the instance: closures over
 the current plans with the loop written out, so a send costs one call and a
 dictionary lookup more than calling its receivers by hand. A send is on the
 hot path of every save and request; a second coroutine per send would cost
-more than everything else it does.
+more than everything else it does. For the same reason the async and the
+sync door repeat their few lines of preamble (validity, plan lookup) rather
+than share a helper: a call per send costs more than those lines.
 """
 
 from __future__ import annotations

@@ -44,7 +44,11 @@ def test_demo_in_process(database_url: str | None, capsys: pytest.CaptureFixture
         "  order #1: 2 x signal flag",
     ):
         assert line in out.splitlines()
-    assert "Signals seen: m2m_changed, order_placed, post_delete, post_save, pre_delete, " in out
+    assert (
+        "Signals seen: got_request_exception, m2m_changed, order_placed, post_delete, "
+        "post_save, pre_delete, pre_save, request_finished, request_started, "
+        "user_logged_in, user_logged_out, user_login_failed." in out
+    )
 
 
 def test_demo_as_a_subprocess() -> None:

@@ -13,6 +13,7 @@ from fastdjango.contrib.asgi import SignalsMiddleware
 from fastdjango.contrib.auth import MASK, SENDER
 from fastdjango.contrib.tortoise import Through
 from fastdjango.demo import DemoRun, Effect, Sent, order_placed, run_demo
+from fastdjango.demo.app import DemoFailure
 from fastdjango.demo.models import Comment, Order, Post, Profile, Tag, User
 from tests.support.services import require_postgres
 
@@ -54,6 +55,7 @@ def test_every_step_answers_and_is_one_request(run: DemoRun) -> None:
         ("Delete the post (its comment goes with it)", 200),
         ("Fail a login", 401),
         ("Log out", 200),
+        ("Hit an endpoint that fails", 500),
     ]
     for number, result in enumerate(run.results, 1):
         started, *_, finished = sends(run, number)
@@ -179,3 +181,15 @@ def test_audit_log_rows(run: DemoRun) -> None:
     assert "AuditLog" not in {
         getattr(e.sender, "__name__", None) for e in sent if isinstance(e, Sent)
     }
+
+
+def test_a_failing_endpoint_sends_got_request_exception(run: DemoRun) -> None:
+    started, failed, finished = sends(run, 10)
+    assert (failed.signal, failed.sender) == ("got_request_exception", SignalsMiddleware)
+    assert failed.kwargs["scope"] is started.kwargs["scope"] is finished.kwargs["scope"]
+    assert isinstance(failed.kwargs["exception"], DemoFailure)
+    assert effects(run, 10) == [
+        "on_request_start: GET /boom started",
+        "on_request_exception: GET /boom failed: DemoFailure: this endpoint fails on purpose",
+        "on_request_end: GET /boom finished",
+    ]

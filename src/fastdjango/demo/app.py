@@ -29,7 +29,12 @@ ENDPOINTS = (
     ("DELETE", "/posts/{id}", "", "delete a post and its comments"),
     ("POST", "/logout", "", "log out"),
     ("GET", "/audit", "", "the audit log"),
+    ("GET", "/boom", "", "fail on purpose (got_request_exception)"),
 )
+
+
+class DemoFailure(RuntimeError):
+    """What ``GET /boom`` raises, so the demo shows ``got_request_exception``."""
 
 
 class SignUp(BaseModel):
@@ -139,6 +144,10 @@ def make_app(secret_key: str | None = None) -> FastAPI:
     async def delete_post(post_id: int) -> dict[str, bool]:
         await (await _post(post_id)).delete()
         return {"deleted": True}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise DemoFailure("this endpoint fails on purpose")
 
     @app.get("/audit")
     async def audit() -> list[dict[str, Any]]:

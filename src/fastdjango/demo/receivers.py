@@ -18,6 +18,7 @@ from fastdjango.contrib.auth import get_backends, set_backends
 from fastdjango.contrib.auth.tortoise import TortoiseBackend
 from fastdjango.core.signals import (
     Signal,
+    got_request_exception,
     m2m_changed,
     post_delete,
     post_save,
@@ -126,6 +127,16 @@ async def on_request_end(sender: Any, scope: Scope, **kwargs: Any) -> None:
     note("on_request_end", f"{scope['method']} {scope['path']} finished")
 
 
+async def on_request_exception(
+    sender: Any, scope: Scope, exception: BaseException, **kwargs: Any
+) -> None:
+    """Log a request that failed (the exception then reaches the server)."""
+    note(
+        "on_request_exception",
+        f"{scope['method']} {scope['path']} failed: {type(exception).__name__}: {exception}",
+    )
+
+
 # Login logging (seed 003).
 def _host(request: Request | None) -> str:
     return request.client.host if request is not None and request.client else "?"
@@ -166,6 +177,7 @@ def wired() -> Iterator[None]:
         (m2m_changed, on_tags_changed, Post.tags.through),  # type: ignore[attr-defined]
         (request_started, on_request_start, None),
         (request_finished, on_request_end, None),
+        (got_request_exception, on_request_exception, None),
         (user_logged_in, on_login, None),
         (user_logged_out, on_logout, None),
         (user_login_failed, on_login_failed, None),

@@ -25,7 +25,8 @@ class Step:
 
 
 #: Ada signs up, logs in, orders, writes and tags a post, a comment is made
-#: and the post deleted (with its comment), someone fails to log in, Ada leaves.
+#: and the post deleted (with its comment), someone fails to log in, Ada
+#: leaves, and an endpoint fails.
 STEPS = (
     Step(
         "Create a user",
@@ -42,6 +43,7 @@ STEPS = (
     Step("Delete the post (its comment goes with it)", "DELETE", "/posts/1"),
     Step("Fail a login", "POST", "/login", {"username": "ada", "password": "hunter2"}, 401),
     Step("Log out", "POST", "/logout"),
+    Step("Hit an endpoint that fails", "GET", "/boom", expect=500),
 )
 
 

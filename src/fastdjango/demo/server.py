@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+
+from .app import DemoFailure
 
 __all__ = ["free_port", "serve"]
 
@@ -32,6 +35,9 @@ async def serve(app: Any, port: int = 0) -> AsyncIterator[tuple[str, asyncio.Tas
     port = free_port(port)  # an OSError here, rather than uvicorn's sys.exit()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     server = uvicorn.Server(config)
+    quiet = _QuietDemoFailure()
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    uvicorn_errors.addFilter(quiet)
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(1000):
@@ -46,4 +52,19 @@ async def serve(app: Any, port: int = 0) -> AsyncIterator[tuple[str, asyncio.Tas
         yield f"http://127.0.0.1:{port}", task
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        finally:
+            uvicorn_errors.removeFilter(quiet)
+
+
+class _QuietDemoFailure(logging.Filter):
+    """Keep the failure ``GET /boom`` raises on purpose out of uvicorn's log.
+
+    The report shows it (``got_request_exception``); any other error is
+    still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, DemoFailure)

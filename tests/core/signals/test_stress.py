@@ -91,3 +91,40 @@ def test_threads_and_tasks_race_without_errors_or_missed_receivers() -> None:
     assert counts == {"always": total, "always_async": total}
     assert sig.is_connected(always)
     assert sig.is_connected(always_async)
+
+
+def test_threads_racing_on_one_connection_leave_it_whole() -> None:
+    """Connect and disconnect the same (receiver, sender) from several threads."""
+    sig = Signal(name="one key")
+    calls: list[object] = []
+
+    def shared(sender: object, **kwargs: Any) -> None:
+        calls.append(sender)
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def race(worker: int) -> None:
+        try:
+            start.wait()
+            for i in range(ROUNDS):
+                if (i + worker) % 2:
+                    sig.connect(shared, sender=Sender)
+                else:
+                    sig.disconnect(shared, sender=Sender)
+                sig.send_sync(Sender)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(sig.receivers) <= 1
+    assert sig.is_connected(shared, sender=Sender) == (len(sig.receivers) == 1)
+    sig.connect(shared, sender=Sender)
+    calls.clear()
+    assert [r for r, _ in sig.send_sync(Sender)] == [shared]
+    assert calls == [Sender]

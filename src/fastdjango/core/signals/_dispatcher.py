@@ -221,7 +221,7 @@ class Signal:
                 if self._registry.get(conn.key) is existing:
                     del self._registry[conn.key]
                 self._registry.setdefault(conn.key, conn)
-        self._stale = True  # what _changed() does, inline on this hot path
+        self._stale = True  # what _mark_stale() does, inline on this hot path
         if "send" in self.__dict__:
             remove_doors(self)
         return receiver
@@ -272,7 +272,7 @@ class Signal:
                 return False  # a racing disconnect removed it first
         if not doomed:
             return False
-        self._changed()
+        self._mark_stale()
         return not all(conn.dead for conn in doomed)
 
     def is_connected(
@@ -456,16 +456,10 @@ class Signal:
     # -- the machinery ------------------------------------------------------
 
     def _mark_stale(self) -> None:
-        # Runs inside weakref callbacks: only set a flag and drop the doors;
-        # pruning happens on the next access.
+        # The registry changed (also from weakref callbacks): only set a flag
+        # and drop the doors; pruning and plans wait for the next access.
         self._stale = True
         remove_doors(self)
-
-    def _changed(self) -> None:
-        """The registry changed: the next send rebuilds the plans."""
-        self._stale = True
-        if "send" in self.__dict__:
-            remove_doors(self)
 
     def _note_death(self) -> None:
         # Runs inside weakref callbacks (see Connection.__call__).
@@ -526,7 +520,7 @@ class Signal:
             if died:
                 self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
             if dead:
-                self._changed()
+                self._mark_stale()
         for conn in dead:
             if conn.died_while_connected:
                 logger.warning(

@@ -17,6 +17,9 @@ POSTGRES_PORT = int(os.environ.get("FASTDJANGO_TEST_PG_PORT", "5432"))
 POSTGRES_DB = os.environ.get("FASTDJANGO_TEST_PG_DB", "test")
 POSTGRES_USER = os.environ.get("FASTDJANGO_TEST_PG_USER", "postgres")
 POSTGRES_URL = f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{POSTGRES_DB}"
+REDIS_HOST = os.environ.get("FASTDJANGO_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("FASTDJANGO_TEST_REDIS_PORT", "6379"))
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 
 
 def services_required() -> bool:
@@ -45,3 +48,9 @@ def require_postgres() -> str:
     """The URL of the test PostgreSQL database, or skip / fail."""
     require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
     return POSTGRES_URL
+
+
+def require_redis() -> str:
+    """The URL of the test Redis server, or skip / fail."""
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    return REDIS_URL

@@ -51,7 +51,9 @@ class Connection:
     """A receiver connected to a signal, with its options.
 
     ``key`` is ``(sender key, dispatch_uid or receiver key)``: what makes a
-    connection unique, and Django's ``lookup_key``. ``dead`` is set when a
+    connection unique, and Django's ``lookup_key``. ``durable`` is the spec
+    of a durable connection (its ``name`` identifies the receiver across
+    processes), None for an ordinary one. ``dead`` is set when a
     weakly held receiver or sender is collected (the connection itself is the
     weakref callback, which keeps it small and only sets flags); the signal
     prunes it on its next access.
@@ -63,6 +65,7 @@ class Connection:
         "dead",
         "died_while_connected",
         "dispatch_uid",
+        "durable",
         "is_async",
         "key",
         "on_commit",
@@ -83,9 +86,11 @@ class Connection:
         dispatch_uid: Hashable | None,
         priority: int,
         on_commit: bool,
+        durable: Any = None,
         /,
     ) -> None:
         self.signal = signal
+        self.durable = durable
         self.dead = self.died_while_connected = False
         self.weak = weak
         self.dispatch_uid = dispatch_uid
@@ -163,9 +168,13 @@ class Connection:
         ``weakref.ref``; a weak bound method's target is a weak reference to
         its instance and ``func`` its function, so the loop rebuilds the
         method without calling into Python code. Plain booleans, because
-        testing one costs the interpreter less than a bit mask.
+        testing one costs the interpreter less than a bit mask. A durable
+        connection (held strongly) has itself as ``deferred``: the send
+        records an event for it instead of calling it (see ``run_plan``).
         """
         ref = self.ref
+        if self.durable is not None:
+            return ref(), False, self.is_async, self, None
         if isinstance(ref, StrongRef):
             return ref.receiver, False, self.is_async, self.on_commit, None
         if isinstance(ref, WeakMethodRef):
@@ -184,21 +193,25 @@ class Connection:
 
 
 #: One receiver as the send loop walks it, see :meth:`Connection.entry`.
-Entry = tuple[Any, bool, bool, bool, Any]
+Entry = tuple[Any, bool, bool, "bool | Connection", Any]
 
 
 class Plan:
     """What a send from one sender walks, precomputed after each change.
 
-    ``entries`` holds one :data:`Entry` per receiver, in call order.
+    ``entries`` holds one :data:`Entry` per receiver, in call order;
+    ``durable`` the durable connections among them, in that order.
+    ``has_async``: a sync send cannot complete it without an event loop
+    (an async receiver, or a durable one: recording its event is async).
     """
 
-    __slots__ = ("conns", "entries", "has_async")
+    __slots__ = ("conns", "durable", "entries", "has_async")
 
     def __init__(self, conns: tuple[Connection, ...]) -> None:
         self.conns = conns
         self.entries = tuple(conn.entry() for conn in conns)
-        self.has_async = any(conn.is_async for conn in conns)
+        self.durable = tuple(conn for conn in conns if conn.durable is not None)
+        self.has_async = bool(self.durable) or any(conn.is_async for conn in conns)
 
     def without(self, muted: Callable[[Connection], bool]) -> Plan | None:
         """The same plan less the connections ``muted`` says to skip."""

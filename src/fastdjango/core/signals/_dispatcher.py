@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import sys
 import threading
@@ -11,13 +12,16 @@ from contextlib import AbstractContextManager, contextmanager
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
+from . import _instrument
 from ._aliases import on_alias_change
 from ._connection import Connection, Plan, build_plans, registry_key
+from ._instrument import on_instrumentation_change
 from ._mute import MuteRule, active_rules, mute, usage
 from ._refs import (
     ANY_SENDER,
     VALUE_SENDER_TYPES,
     SenderSpec,
+    describe,
     receiver_key,
     sender_key,
 )
@@ -61,6 +65,7 @@ def _invalidate_all() -> None:
 
 
 on_alias_change(_invalidate_all)
+on_instrumentation_change(_invalidate_all)
 usage.listeners.append(_invalidate_all)
 
 
@@ -127,6 +132,7 @@ class Signal:
         *,
         priority: int = 0,
         on_commit: bool = False,
+        durable: object = False,
     ) -> R: ...
 
     @overload
@@ -139,6 +145,7 @@ class Signal:
         *,
         priority: int = 0,
         on_commit: bool = False,
+        durable: object = False,
     ) -> Callable[[R], R]: ...
 
     def connect(
@@ -150,6 +157,7 @@ class Signal:
         *,
         priority: int = 0,
         on_commit: bool = False,
+        durable: object = False,
     ) -> R | Callable[[R], R]:
         """Connect ``receiver`` to this signal; usable as a decorator.
 
@@ -168,6 +176,10 @@ class Signal:
                 order.
             on_commit: defer the receiver until the surrounding database
                 transaction commits (an ORM integration must be installed).
+            durable: True or a ``fastdjango.durable.Durable``: a send records
+                an event and worker processes run the receiver, with retries
+                (see ``fastdjango.durable``). Durable receivers are held
+                strongly, whatever ``weak`` says.
 
         Returns:
             The receiver, unchanged (or a decorator that returns it).
@@ -175,13 +187,20 @@ class Signal:
         Raises:
             TypeError: the receiver is not callable, cannot be weakly
                 referenced with ``weak=True``, or an option has a wrong type.
-            ValueError: the receiver does not accept ``**kwargs``.
+            ValueError: the receiver does not accept ``**kwargs``, or cannot be
+                durable (it has no name a worker could find it by, say).
         """
         if receiver is None:
 
             def decorator(func: R) -> R:
                 return self.connect(
-                    func, sender, weak, dispatch_uid, priority=priority, on_commit=on_commit
+                    func,
+                    sender,
+                    weak,
+                    dispatch_uid,
+                    priority=priority,
+                    on_commit=on_commit,
+                    durable=durable,
                 )
 
             return decorator
@@ -196,6 +215,10 @@ class Signal:
             _check_options(
                 weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit
             )
+        durable_spec = None
+        if durable is not False:
+            durable_spec = self._prepare_durable(receiver, sender, dispatch_uid, durable, on_commit)
+            weak = False  # a durable receiver is never weak
         if self._sender_checks:
             for check in self._sender_checks:
                 check(sender)
@@ -207,7 +230,9 @@ class Signal:
             spec = self._specs.get(id(sender))  # type: ignore[assignment]
             if spec is None or spec.holder is None or spec.holder() is not sender:
                 spec = self._sender_spec(sender)
-        conn = Connection(self, receiver, spec, weak, dispatch_uid, priority, on_commit)
+        conn = Connection(
+            self, receiver, spec, weak, dispatch_uid, priority, on_commit, durable_spec
+        )
         # No lock: setdefault is atomic, and every reader of the registry
         # works on a snapshot (list(values)), so a racing send or refresh sees
         # the registry before or after this connect, never half of it.
@@ -225,6 +250,25 @@ class Signal:
         if "send" in self.__dict__:
             remove_doors(self)
         return receiver
+
+    def _prepare_durable(
+        self,
+        receiver: Receiver,
+        sender: object,
+        dispatch_uid: Hashable | None,
+        durable: object,
+        on_commit: bool,
+    ) -> Any:
+        """Validate a durable connection; its spec (``.name`` names the receiver)."""
+        if on_commit:
+            raise ValueError(
+                f"{describe(receiver)} is connected with durable={durable!r} and "
+                f"on_commit=True: a durable receiver's event is already published only "
+                f"when the surrounding transaction commits; drop on_commit=True."
+            )
+        # Imported here so that a process without durable receivers never does.
+        prepare = importlib.import_module("fastdjango.durable._connect").prepare
+        return prepare(self, receiver, durable, dispatch_uid, sender)
 
     def disconnect(
         self,
@@ -479,8 +523,14 @@ class Signal:
             self._specs = {
                 conn.sender.key: conn.sender for conn in registry if conn.sender is not ANY_SENDER
             }
-            # Observers and concurrency need the complete path.
-            if not (self._observers or self.concurrent):
+            # Observers, concurrency, durable receivers and instrumentation
+            # need the complete path.
+            if not (
+                self._observers
+                or self.concurrent
+                or _instrument.current is not None
+                or any(conn.durable is not None for conn in registry)
+            ):
                 install_doors(self, watch_mutes=usage.used)
                 if self._stale:  # a receiver or sender died meanwhile
                     remove_doors(self)
@@ -611,6 +661,7 @@ def receiver(
     dispatch_uid: Hashable | None = None,
     priority: int = 0,
     on_commit: bool = False,
+    durable: object = False,
 ) -> Callable[[R], R]:
     """Decorator connecting a function to one signal or a list of signals.
 
@@ -628,7 +679,15 @@ def receiver(
 
     def decorator(func: R) -> R:
         for sig in signals:
-            sig.connect(func, sender, weak, dispatch_uid, priority=priority, on_commit=on_commit)
+            sig.connect(
+                func,
+                sender,
+                weak,
+                dispatch_uid,
+                priority=priority,
+                on_commit=on_commit,
+                durable=durable,
+            )
         return func
 
     return decorator

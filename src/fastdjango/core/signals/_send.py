@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import importlib
 import logging
 import weakref
 from collections.abc import Callable, Coroutine
 from types import MethodType
 from typing import TYPE_CHECKING, Any, Final
 
+from . import _instrument
 from ._commit import current_commit_queue
-from ._connection import Plan
+from ._connection import Connection, Plan
+from ._instrument import Instrumentation
 from ._mute import rules_in_force
 from ._refs import describe
 
@@ -64,7 +67,11 @@ def make_send(*, robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, Re
         plan = self._slow_plan(sender, named, robust)
         if plan is None:
             return []
-        return await run_plan(self, plan, sender, named, robust, concurrent=self.concurrent)
+        inst = _instrument.current
+        if inst is None:
+            return await run_plan(self, plan, sender, named, robust, concurrent=self.concurrent)
+        with inst.send(self, sender, len(plan.entries)):
+            return await run_plan(self, plan, sender, named, robust, concurrent=self.concurrent)
 
     send.__name__ = send.__qualname__ = "send_robust" if robust else "send"
     send.__doc__ = doc
@@ -78,21 +85,34 @@ def make_send_sync(*, robust: bool, doc: str) -> Callable[..., Responses]:
         plan = self._slow_plan(sender, named, robust)
         if plan is None:
             return []
+        inst = _instrument.current
+        if inst is None:
+            return _run_sync(self, plan, sender, named, robust)
         if plan.has_async:
-            return complete(self, plan, sender, named, robust)
-        # With no async receiver the coroutine never suspends: drive it here.
-        walk = run_plan(self, plan, sender, named, robust, concurrent=False)
-        try:
-            walk.send(None)
-        except StopIteration as finished:
-            responses: Responses = finished.value
-            return responses
-        walk.close()  # pragma: no cover - a plan without async receivers never awaits
-        raise AssertionError("a sync send suspended")  # pragma: no cover
+            _refuse_running_loop(self)  # before the send counts as sent
+        with inst.send(self, sender, len(plan.entries)):
+            return _run_sync(self, plan, sender, named, robust)
 
     send_sync.__name__ = send_sync.__qualname__ = "send_robust_sync" if robust else "send_sync"
     send_sync.__doc__ = doc
     return send_sync
+
+
+def _run_sync(
+    signal: Signal, plan: Plan, sender: object, named: dict[str, Any], robust: bool
+) -> Responses:
+    """Walk ``plan`` for a sync send: in an event loop of its own if it must await."""
+    if plan.has_async:
+        return complete(signal, plan, sender, named, robust)
+    # With no async receiver the coroutine never suspends: drive it here.
+    walk = run_plan(signal, plan, sender, named, robust, concurrent=False)
+    try:
+        walk.send(None)
+    except StopIteration as finished:
+        responses: Responses = finished.value
+        return responses
+    walk.close()  # pragma: no cover - a plan without async receivers never awaits
+    raise AssertionError("a sync send suspended")  # pragma: no cover
 
 
 def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
@@ -303,13 +323,61 @@ def _dereference(ref: Callable[[], Any], func: Any) -> Any:
     return MethodType(func, target)
 
 
-def _deferred(signal: Signal, receiver: Any, sender: object, named: dict[str, Any]) -> bool:
+def _deferred(
+    signal: Signal,
+    receiver: Any,
+    sender: object,
+    named: dict[str, Any],
+    inst: Instrumentation | None = None,
+    is_async: bool = False,
+) -> bool:
     """Hand an on_commit receiver to the open transaction, if there is one."""
     queue = current_commit_queue()
     if queue is None:
         return False
-    queue.defer(lambda: receiver(signal=signal, sender=sender, **named))
+    if inst is None:
+        queue.defer(lambda: receiver(signal=signal, sender=sender, **named))
+    else:
+        queue.defer(lambda: _traced(inst, signal, receiver, is_async, sender, named))
     return True
+
+
+async def _traced(
+    inst: Instrumentation,
+    signal: Signal,
+    receiver: Any,
+    is_async: bool,
+    sender: object,
+    named: dict[str, Any],
+) -> Any:
+    """Call one receiver inside ``inst.receiver(...)``, which sees its exception."""
+    with inst.receiver(signal, receiver):
+        if is_async:
+            return await receiver(signal=signal, sender=sender, **named)
+        return receiver(signal=signal, sender=sender, **named)
+
+
+#: What a send whose plan has no durable connection enqueued: nothing.
+_NONE: Final[dict[Connection, Any]] = {}
+_ENQUEUE_MODULE: Final = "fastdjango.durable._enqueue"
+
+
+async def _enqueue(
+    signal: Signal, durable: tuple[Connection, ...], sender: object, named: dict[str, Any]
+) -> dict[Connection, Any]:
+    """Record one event for the live durable connections; their responses."""
+    live = [conn for conn in durable if conn.is_live()]
+    if not live:
+        return _NONE
+    specs = tuple(conn.durable for conn in live)
+    enqueue = importlib.import_module(_ENQUEUE_MODULE).enqueue
+    responses = await enqueue(signal, sender, named, specs)
+    if len(responses) != len(specs):
+        raise RuntimeError(
+            f"{_ENQUEUE_MODULE}.enqueue() returned {len(responses)} responses for "
+            f"{len(specs)} durable receivers of {signal!r}; it must return one per spec."
+        )
+    return dict(zip(live, responses, strict=True))
 
 
 def _failed(signal: Signal, receiver: Any, exc: Exception) -> Exception:
@@ -341,6 +409,11 @@ async def run_plan(
     without ``robust`` the first failure cancels the receivers still running
     and propagates unchanged. Otherwise receivers run one after another.
     """
+    inst = _instrument.current
+    # Durable receivers first, all at once: a send records their events
+    # before it calls anyone (a payload that cannot travel fails the send
+    # before any receiver ran), and their responses are the events.
+    enqueued = await _enqueue(signal, plan.durable, sender, named) if plan.durable else _NONE
     slots: Responses = []
     tasks: dict[asyncio.Task[Any], int] = {}
     try:
@@ -350,9 +423,19 @@ async def run_plan(
                 if receiver is None:
                     continue
             response: Any = None
+            if deferred and deferred is not True:  # a durable connection
+                if deferred in enqueued:  # absent: it died or was muted
+                    slots.append((receiver, enqueued[deferred]))
+                continue
             try:
-                if deferred and _deferred(signal, receiver, sender, named):
+                if deferred and _deferred(signal, receiver, sender, named, inst, is_async):
                     pass
+                elif inst is not None:
+                    traced = _traced(inst, signal, receiver, is_async, sender, named)
+                    if concurrent and is_async:
+                        tasks[asyncio.ensure_future(traced)] = len(slots)
+                    else:
+                        response = await traced
                 elif not is_async:
                     response = receiver(signal=signal, sender=sender, **named)
                 elif concurrent:
@@ -389,20 +472,24 @@ async def run_plan(
             await asyncio.wait(unfinished)
 
 
+def _refuse_running_loop(signal: Signal) -> None:
+    """A sync send that must await cannot run inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(
+        f"{signal!r} has async receivers and an event loop is running in this "
+        f"thread: use 'await signal.send(...)' (or send_robust) instead of the "
+        f"sync variant."
+    )
+
+
 def complete(
     signal: Signal, plan: Plan, sender: object, named: dict[str, Any], robust: bool
 ) -> Responses:
     """Run a send that has async receivers from synchronous code."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        raise RuntimeError(
-            f"{signal!r} has async receivers and an event loop is running in this "
-            f"thread: use 'await signal.send(...)' (or send_robust) instead of the "
-            f"sync variant."
-        )
+    _refuse_running_loop(signal)
     # Receivers run in the caller's context, as with plain calls: run the
     # loop in a copy, then carry the variables it set back to the caller.
     context = contextvars.copy_context()

@@ -36,6 +36,9 @@ Errors::
     PermissionDenied     raised *by* a backend to refuse a login; authenticate() returns None
 """
 
+from fastdjango.masking import MASK, add_secret_names
+from fastdjango.masking import mask_mapping as mask_credentials
+
 from . import _deps  # noqa: F401 - first: names the missing extra before anything fails
 from ._backends import (
     AuthBackend,
@@ -55,7 +58,6 @@ from ._flow import (
     logout,
 )
 from ._last_login import UPDATE_LAST_LOGIN_UID, update_last_login
-from ._masking import MASK, SENSITIVE_NAMES, mask_credentials
 from ._passwords import DEFAULT_HASHER, check_password, make_password
 
 __all__ = [
@@ -63,12 +65,12 @@ __all__ = [
     "DEFAULT_HASHER",
     "MASK",
     "SENDER",
-    "SENSITIVE_NAMES",
     "UPDATE_LAST_LOGIN_UID",
     "USER_ID_SESSION_KEY",
     "AuthBackend",
     "BackendError",
     "PermissionDenied",
+    "add_secret_names",
     "authenticate",
     "backend_name",
     "check_password",

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import HTTPConnection
 
 from fastdjango.core.signals import user_logged_in, user_logged_out, user_login_failed
+from fastdjango.masking import mask_mapping
 
 from ._backends import (
     AuthBackend,
@@ -18,7 +19,6 @@ from ._backends import (
     configured_backends,
     find_backend,
 )
-from ._masking import mask_credentials
 
 __all__ = [
     "BACKEND_SESSION_KEY",
@@ -47,7 +47,7 @@ async def authenticate(request: HTTPConnection | None = None, **credentials: Any
     names is asked in turn; the first user returned wins and remembers its
     backend for :func:`login`. When none answers (or one raises
     :class:`PermissionDenied`), ``user_login_failed`` is sent with
-    ``sender=SENDER``, ``credentials`` masked by :func:`mask_credentials`
+    ``sender=SENDER``, ``credentials`` masked by :func:`fastdjango.masking.mask_mapping`
     and ``request``, then None is returned. ``request`` may be None outside
     a request.
 
@@ -70,7 +70,7 @@ async def authenticate(request: HTTPConnection | None = None, **credentials: Any
         if user is not None:
             _remember_backend(user, backend)
             return user
-    masked = mask_credentials(credentials)
+    masked = mask_mapping(credentials)
     logger.debug("Authentication failed for credentials %r", masked)
     await user_login_failed.send(sender=SENDER, credentials=masked, request=request)
     return None

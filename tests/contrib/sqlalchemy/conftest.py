@@ -1,0 +1,80 @@
+"""Real databases per test: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel import SQLModel
+
+from tests.support.services import (
+    POSTGRES_DB,
+    POSTGRES_HOST,
+    POSTGRES_PORT,
+    POSTGRES_USER,
+    require_postgres,
+)
+
+from .models import Base
+
+PG_URL = f"postgresql+asyncpg://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{POSTGRES_DB}"
+
+
+async def _pg_execute(sql: str) -> None:
+    connection = await asyncpg.connect(require_postgres())
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An async engine with the test tables, on SQLite or in a schema of its own."""
+    schema = None
+    if request.param == "postgres":
+        require_postgres()
+        schema = f"fdj_sqla_{uuid.uuid4().hex[:12]}"
+        await _pg_execute(f'CREATE SCHEMA "{schema}"')
+        made = create_async_engine(
+            PG_URL, connect_args={"server_settings": {"search_path": schema}}
+        )
+    else:
+        made = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        async with made.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(SQLModel.metadata.create_all)
+        yield made
+    finally:
+        await made.dispose()
+        if schema is not None:
+            await _pg_execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """``AsyncSession`` factory on the test engine."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def sync_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A plain (sync) SQLite engine with the test tables."""
+    made = create_engine(f"sqlite:///{tmp_path / 'sync.sqlite3'}")
+    Base.metadata.create_all(made)
+    SQLModel.metadata.create_all(made)
+    try:
+        yield made
+    finally:
+        made.dispose()

@@ -114,3 +114,12 @@ class Note(TortoiseModel):
 
     id = fields.IntField(primary_key=True)
     text = fields.CharField(max_length=100)
+
+
+class Pin(Model):
+    """Pins a post: a post with a pin cannot be deleted (RESTRICT)."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="pins", on_delete=fields.RESTRICT
+    )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tortoise.exceptions import IntegrityError
+from tortoise.signals import Signals
 
 from fastdjango.contrib.tortoise import cascade_signals
 from fastdjango.core.signals import post_delete, post_save, pre_delete
 from fastdjango.core.signals.testing import capture
 
 from .helpers import Recorder, connected
-from .models import Author, Bookmark, Comment, Post, Profile, Reply
+from .models import Author, Bookmark, Comment, Pin, Post, Profile, Reply
 
 DELETE = (pre_delete, post_delete)
 
@@ -138,3 +142,53 @@ async def test_queryset_delete_sends_nothing(db: str) -> None:
         await Post.filter(title="x").delete()
     assert rec.calls == []
     assert await Post.objects.count() == 0
+
+
+FAILED_DELETES = 1000
+
+
+async def _fail_deletes(post: Post, error: type[Exception]) -> None:
+    for _ in range(FAILED_DELETES):
+        with pytest.raises(error):
+            await post.delete()
+
+
+async def test_a_delete_refused_by_the_database_leaves_nothing_behind(db: str) -> None:
+    post = await Post.objects.create(title="pinned")
+    await Comment.objects.create(post=post, text="cascades")
+    await Pin.objects.create(post=post)  # RESTRICT: the database refuses the delete
+    with connected(Recorder(), *DELETE) as rec:
+        await _fail_deletes(post, IntegrityError)
+    # Each attempt collected the comment and sent pre_delete; none got further.
+    assert len(rec.of("pre_delete")) == 2 * FAILED_DELETES
+    assert rec.of("post_delete") == []
+    rec.calls.clear()
+    watched = weakref.ref(post)
+    del post
+    gc.collect()
+    assert watched() is None
+    assert [len(await model.all()) for model in (Post, Comment)] == [1, 1]
+
+
+async def test_a_delete_stopped_by_a_tortoise_listener_leaves_nothing_behind(db: str) -> None:
+    post = await Post.objects.create(title="kept")
+    comment = await Comment.objects.create(post=post, text="cascades")
+    collected: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def count(sender: Any, instance: Any, **kwargs: Any) -> None:
+        collected.add(instance)
+
+    async def refuse(sender: type[Any], instance: Any, *args: Any) -> None:
+        raise PermissionError("kept")
+
+    Post.register_listener(Signals.pre_delete, refuse)
+    try:
+        with connected(count, pre_delete, sender=Comment):
+            await _fail_deletes(post, PermissionError)
+    finally:
+        Post._listeners[Signals.pre_delete][Post].remove(refuse)
+    gc.collect()
+    # 1,000 comment objects were read for the cascade; none outlived its delete.
+    assert len(collected) == 0
+    await post.delete()
+    assert await Comment.filter(pk=comment.pk).count() == 0

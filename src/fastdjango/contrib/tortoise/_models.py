@@ -131,9 +131,10 @@ class Model(models.Model):
         connect_model(cls)
 
     async def _wait_for_listeners(self, signal: Signals, *listener_args: Any) -> None:
-        # Tortoise runs listeners as concurrent tasks; here they run one after
-        # another in the caller's context, so receivers see (and set) the
-        # caller's context variables, as with any sequential send.
+        # Only listeners registered with Tortoise itself get here (the model
+        # signals are sent before, inline). Tortoise runs them as concurrent
+        # tasks; here they run one after another in the caller's context, and
+        # may be plain functions.
         model = type(self)
         for listener in self._listeners.get(signal, {}).get(model, []):
             result = listener(model, self, *listener_args)

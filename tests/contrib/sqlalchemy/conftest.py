@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,6 +39,22 @@ async def _pg_execute(sql: str) -> None:
         await connection.close()
 
 
+def real_sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not the driver, begin SQLite transactions.
+
+    The sqlite3 driver begins transactions lazily and breaks SAVEPOINT and
+    the rollback of an outer transaction; SQLAlchemy's documented remedy.
+    """
+
+    @event.listens_for(engine, "connect")
+    def no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """An async engine with the test tables, on SQLite or in a schema of its own."""
@@ -51,6 +68,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         )
     else:
         made = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+        real_sqlite_transactions(made.sync_engine)
     try:
         async with made.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
@@ -72,6 +90,7 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def sync_engine(tmp_path: Path) -> Iterator[Engine]:
     """A plain (sync) SQLite engine with the test tables."""
     made = create_engine(f"sqlite:///{tmp_path / 'sync.sqlite3'}")
+    real_sqlite_transactions(made)
     Base.metadata.create_all(made)
     SQLModel.metadata.create_all(made)
     try:

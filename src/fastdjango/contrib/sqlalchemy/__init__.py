@@ -34,5 +34,6 @@ except ImportError:
 
 from ._bridge import ReentrantFlushError
 from ._install import install
+from ._testing import capture_on_commit_callbacks
 
-__all__ = ["ReentrantFlushError", "install"]
+__all__ = ["ReentrantFlushError", "capture_on_commit_callbacks", "install"]

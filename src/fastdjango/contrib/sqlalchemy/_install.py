@@ -57,9 +57,10 @@ def install(base: type) -> None:
     event.listen(base, "after_mapper_constructed", _constructed, propagate=True)
     event.listen(base, "mapper_configured", _configured, propagate=True)
     for mapper in _mappers_under(base):
-        attach_through(mapper)
         if mapper.configured:
-            track_m2m(mapper)
+            _configured(mapper, mapper.class_)
+        else:
+            attach_through(mapper)
     bases.append(base)
 
 
@@ -68,6 +69,10 @@ def _constructed(mapper: Mapper[Any], _class: type) -> None:
 
 
 def _configured(mapper: Mapper[Any], _class: type) -> None:
+    # A backref attribute is added to the other class while this one is configured.
+    attach_through(mapper)
+    for prop in mapper.relationships:
+        attach_through(prop.mapper)
     track_m2m(mapper)
 
 

@@ -34,7 +34,15 @@ try:  # SQLAlchemy 2.1 (2.0 names it await_only)
 except ImportError:  # pragma: no cover - SQLAlchemy 2.0
     from sqlalchemy.util.concurrency import await_only as await_
 
-__all__ = ["commit_queue", "on_session_commit", "on_transaction_end", "run_calls"]
+__all__ = [
+    "CAPTURE",
+    "commit_queue",
+    "on_session_commit",
+    "on_transaction_end",
+    "run_calls",
+    "wait_for",
+    "waiting",
+]
 
 logger = logging.getLogger("fastdjango.signals")
 
@@ -80,10 +88,10 @@ def commit_queue(session: Session) -> SessionQueue:
     return queue
 
 
-def pending_calls(session: Session) -> list[Call]:
-    """Take the calls waiting in ``session``'s outermost transaction."""
+def waiting(session: Session) -> list[Call]:
+    """The calls waiting for ``session``'s outermost transaction (a live list)."""
     root = session.get_transaction()
-    return _calls.pop(root, []) if root is not None else []
+    return _calls.setdefault(root, []) if root is not None else []
 
 
 def on_session_commit(session: Session) -> None:
@@ -118,7 +126,7 @@ def run_calls(calls: list[Call]) -> None:
         try:
             result = call()
             if inspect.isawaitable(result):
-                _wait(result)
+                wait_for(result)
         except Exception as exc:
             logger.error(
                 "Error calling an on_commit receiver after the commit: %s: %s",
@@ -128,7 +136,8 @@ def run_calls(calls: list[Call]) -> None:
             )
 
 
-def _wait(awaitable: Awaitable[Any]) -> None:
+def wait_for(awaitable: Awaitable[Any]) -> None:
+    """Await from sync code: in the session's greenlet, or in a loop of its own."""
     if in_greenlet():
         await_(awaitable)
         return

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -79,7 +79,10 @@ def test_tuples_arrive_as_lists() -> None:
 
 def test_class_with_a_label_travels_by_label() -> None:
     alias_sender("shipping.Shipment", Shipment)
-    assert json.loads(encode_sender(Shipment)) == {"__fastdjango__": "class", "label": "shipping.Shipment"}
+    assert json.loads(encode_sender(Shipment)) == {
+        "__fastdjango__": "class",
+        "label": "shipping.Shipment",
+    }
     assert decode_sender(encode_sender(Shipment)) is Shipment
     assert round_trip(model=Shipment) == {"model": Shipment}
     assert decode_sender(encode_sender("orders")) == "orders"
@@ -136,7 +139,13 @@ def test_asgi_scope_is_reduced_and_masked() -> None:
 
 def test_request_object_travels_as_its_reduced_scope() -> None:
     class Request:
-        scope = {"type": "http", "asgi": {}, "method": "GET", "path": "/", "headers": []}
+        scope: ClassVar[dict[str, Any]] = {
+            "type": "http",
+            "asgi": {},
+            "method": "GET",
+            "path": "/",
+            "headers": [],
+        }
 
     arrived = round_trip(request=Request())["request"]
     assert arrived == {

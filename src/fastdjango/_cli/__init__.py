@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from . import demo, signals
+from . import deliveries, demo, replay, signals, worker
 
 __all__ = ["main"]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (signals, demo)
+COMMANDS = (signals, demo, worker, deliveries, replay)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -176,7 +176,9 @@ def encode_arguments(named: Mapping[str, Any]) -> str:
         pass
     for name, value in prepared.items():  # find the culprit, for the message
         _encode_one(name, value)
-    raise AssertionError("arguments failed to encode together but not one by one")  # pragma: no cover
+    raise AssertionError(
+        "arguments failed to encode together but not one by one"
+    )  # pragma: no cover
 
 
 def _encode_one(name: str, value: object) -> str:
@@ -237,7 +239,7 @@ def _untagged(obj: dict[str, Any]) -> Any:
     tag = obj.get(TAG)
     if tag is None:
         return obj
-    value = obj.get("v")
+    value: Any = obj.get("v")
     if tag == "datetime":
         return datetime.fromisoformat(value)
     if tag == "date":
@@ -257,10 +259,11 @@ def _untagged(obj: dict[str, Any]) -> Any:
     if tag == "enum":
         return _imported(obj["cls"], enum.Enum)(value)
     if tag == "dataclass":
-        cls = _imported(obj["cls"], object)
+        cls: Any = _imported(obj["cls"], object)
         if not dataclasses.is_dataclass(cls):
             raise MalformedEvent(f"{obj['cls']!r} is not a dataclass.")
-        return cls(**value)
+        build: Any = cls
+        return build(**value)
     if tag == "class":
         target = resolve_alias(obj["label"])
         if target is None:

@@ -55,9 +55,7 @@ class Durable:
         if self.name is not None and (not isinstance(self.name, str) or not self.name):
             raise TypeError(f"Durable(name=...) must be a non-empty string, got {self.name!r}.")
         if type(self.max_attempts) is not int:
-            raise TypeError(
-                f"Durable(max_attempts=...) must be an int, got {self.max_attempts!r}."
-            )
+            raise TypeError(f"Durable(max_attempts=...) must be an int, got {self.max_attempts!r}.")
         if self.max_attempts < 1:
             raise ValueError(f"Durable(max_attempts=...) must be >= 1, got {self.max_attempts}.")
         backoff = self.backoff
@@ -131,9 +129,7 @@ def prepare(
     elif isinstance(durable, Durable):
         options = durable
     else:
-        raise TypeError(
-            f"durable= takes True or fastdjango.durable.Durable(...), got {durable!r}."
-        )
+        raise TypeError(f"durable= takes True or fastdjango.durable.Durable(...), got {durable!r}.")
     if not signal.name:
         raise ValueError(
             f"{signal!r} has no name, and durable events are routed by the signal's name: "

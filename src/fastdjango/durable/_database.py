@@ -180,7 +180,9 @@ class DatabaseTransport:
     async def extend(self, lease: Lease, visibility: float) -> None:
         """Push the lease's end ``visibility`` seconds from now."""
         row_id, attempts = _token(lease)
-        await self._run(_sql.extend(self.outbox.dialect), [time.time() + visibility, row_id, attempts])
+        await self._run(
+            _sql.extend(self.outbox.dialect), [time.time() + visibility, row_id, attempts]
+        )
 
     async def ack(self, lease: Lease) -> None:
         """Delete the row (grouped with other acks made at the same moment)."""

@@ -93,7 +93,7 @@ async def process(transport: Transport, lease: Lease, find: Finder = find_spec) 
 async def _call(
     receiver: Any,
     is_async: bool,
-    timeout: float | None,
+    limit: float | None,
     signal: object,
     sender: object,
     named: dict[str, Any],
@@ -102,16 +102,14 @@ async def _call(
     if is_async:
         call = receiver(signal=signal, sender=sender, delivery=delivery, **named)
     else:  # a blocking receiver must not stall the worker's other deliveries
-        call = asyncio.to_thread(
-            receiver, signal=signal, sender=sender, delivery=delivery, **named
-        )
+        call = asyncio.to_thread(receiver, signal=signal, sender=sender, delivery=delivery, **named)
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             result = await call
             if inspect.isawaitable(result):
                 await result
     except TimeoutError:
-        raise TimeoutError(f"the receiver ran longer than its timeout of {timeout} s") from None
+        raise TimeoutError(f"the receiver ran longer than its timeout of {limit} s") from None
 
 
 async def _failed(transport: Transport, lease: Lease, options: Durable, exc: Exception) -> Outcome:

@@ -66,17 +66,15 @@ def _marks(dialect: Dialect) -> Iterator[str]:
 def insert(dialect: Dialect, rows: int) -> str:
     """Insert ``rows`` rows (parameters: :data:`_INSERTED` per row, row after row)."""
     marks = _marks(dialect)
-    values = ", ".join(
-        "(" + ", ".join(next(marks) for _ in _INSERTED) + ")" for _ in range(rows)
-    )
+    values = ", ".join("(" + ", ".join(next(marks) for _ in _INSERTED) + ")" for _ in range(rows))
     return f"INSERT INTO {TABLE} ({', '.join(_INSERTED)}) VALUES {values}"
 
 
 _ORDERED = (
-    "(c.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM {table} AS p WHERE p.dead = 0 "
+    f"(c.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM {TABLE} AS p WHERE p.dead = 0 "
     "AND p.signal = c.signal AND p.receiver = c.receiver AND p.order_key = c.order_key "
     "AND p.id < c.id))"
-).format(table=TABLE)
+)
 
 
 @functools.cache
@@ -134,9 +132,7 @@ def bury(dialect: Dialect) -> str:
 def ack(dialect: Dialect, leases: int) -> str:
     """Delete leased rows. Parameters: id, attempts of each lease."""
     marks = _marks(dialect)
-    pairs = " OR ".join(
-        f"(id = {next(marks)} AND attempts = {next(marks)})" for _ in range(leases)
-    )
+    pairs = " OR ".join(f"(id = {next(marks)} AND attempts = {next(marks)})" for _ in range(leases))
     return f"DELETE FROM {TABLE} WHERE {pairs}"
 
 

@@ -19,6 +19,7 @@ from ._bridge import connect_model
 from ._hooks import install_hooks
 from ._labels import check_existing, check_label, register_model
 from ._m2m import attach_through
+from ._outbox import install_outbox
 
 __all__ = ["install"]
 
@@ -56,6 +57,7 @@ def install() -> None:
             "call it after 'await Tortoise.init(...)'."
         )
     install_hooks()
+    install_outbox()
     for model in apps.get_models_iterable():
         connect_model(model)
         register_model(model)

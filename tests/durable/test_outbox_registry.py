@@ -43,9 +43,16 @@ class FakeOrmOutbox:
 
 @pytest.fixture
 def clean() -> Iterator[None]:
+    """No outbox registered during the test; the earlier ones back after it."""
+    earlier = []
+    while (outbox := find_outbox()) is not None:
+        unregister_outbox(outbox)
+        earlier.append(outbox)
     yield
     while (outbox := find_outbox()) is not None:
         unregister_outbox(outbox)
+    for outbox in earlier:
+        register_outbox(outbox)
 
 
 @pytest.mark.usefixtures("clean")

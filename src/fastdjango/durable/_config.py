@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._transport import Transport
+from ._transport import Transport, is_transport
 
 __all__ = ["Settings", "configure", "current_settings"]
 
@@ -54,7 +54,7 @@ def configure(
     if transport is None:
         _settings = None
         return
-    if not isinstance(transport, Transport):
+    if not is_transport(transport):
         raise TypeError(
             f"configure() takes a transport such as DatabaseTransport() or "
             f"InlineTransport(), got {transport!r}."

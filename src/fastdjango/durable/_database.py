@@ -21,7 +21,7 @@ from typing import Final
 
 from . import _sql
 from ._event import DeliveryRecord, Event, Lease, MalformedEvent, Subscription
-from ._outbox import Outbox, find_outbox
+from ._outbox import Outbox, find_outbox, is_outbox
 from ._transport import OutboxRole
 
 __all__ = ["DatabaseTransport", "lease_of_row"]
@@ -87,7 +87,7 @@ class DatabaseTransport:
     outbox_role: OutboxRole = "queue"
 
     def __init__(self, outbox: Outbox | None = None) -> None:
-        if outbox is not None and not isinstance(outbox, Outbox):
+        if outbox is not None and not is_outbox(outbox):
             raise TypeError(f"DatabaseTransport(outbox=...) takes an Outbox, got {outbox!r}.")
         self._outbox = outbox
         self._acks: list[tuple[Lease, asyncio.Future[None]]] = []

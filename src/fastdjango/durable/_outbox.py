@@ -17,14 +17,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
-__all__ = ["Dialect", "Outbox", "find_outbox", "register_outbox", "unregister_outbox"]
+__all__ = [
+    "Dialect",
+    "Outbox",
+    "find_outbox",
+    "is_outbox",
+    "register_outbox",
+    "unregister_outbox",
+]
 
 Dialect = Literal["sqlite", "postgresql"]
 
 
-@runtime_checkable
 class Outbox(Protocol):
     """An ORM integration's access to the outbox table's database."""
 
@@ -61,6 +67,16 @@ class Outbox(Protocol):
         ...
 
 
+#: What an outbox has; looked up without running a property.
+_MEMBERS = ("dialect", "location", "in_transaction", "execute")
+
+
+def is_outbox(value: object) -> bool:
+    """Whether ``value``'s type has every member of :class:`Outbox`."""
+    own = getattr(value, "__dict__", {})
+    return all(hasattr(type(value), name) or name in own for name in _MEMBERS)
+
+
 _outboxes: list[Outbox] = []
 _lock = threading.Lock()
 
@@ -75,7 +91,7 @@ def register_outbox(outbox: Outbox) -> None:
     Raises:
         TypeError: ``outbox`` does not implement :class:`Outbox`.
     """
-    if not isinstance(outbox, Outbox):
+    if not is_outbox(outbox):
         raise TypeError(
             f"register_outbox() takes an Outbox (dialect, location, in_transaction(), "
             f"execute()), not {outbox!r}."

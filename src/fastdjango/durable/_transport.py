@@ -27,16 +27,15 @@ by another worker must not disturb that other worker's lease.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
 from ._event import DeliveryRecord, Event, Lease, Subscription
 
-__all__ = ["OutboxRole", "Transport"]
+__all__ = ["OutboxRole", "Transport", "is_transport"]
 
 OutboxRole = Literal["queue", "relay", "none"]
 
 
-@runtime_checkable
 class Transport(Protocol):
     """What carries events from the outbox to workers (all methods async).
 
@@ -150,3 +149,27 @@ class Transport(Protocol):
     async def replay_dead(self) -> int:
         """Queue every dead-lettered delivery again; returns how many."""
         ...
+
+
+#: What a transport has; looked up without running a property.
+_MEMBERS = (
+    "system",
+    "outbox_role",
+    "open",
+    "close",
+    "publish",
+    "claim",
+    "extend",
+    "ack",
+    "retry",
+    "bury",
+    "deliveries",
+    "replay",
+    "replay_dead",
+)
+
+
+def is_transport(value: object) -> bool:
+    """Whether ``value``'s type has every member of :class:`Transport`."""
+    own = getattr(value, "__dict__", {})
+    return all(hasattr(type(value), name) or name in own for name in _MEMBERS)

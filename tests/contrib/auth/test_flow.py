@@ -100,6 +100,23 @@ async def test_backends_that_do_not_take_the_credentials_are_skipped() -> None:
     assert await authenticate(make_request(), api_token="t0k3n") is BOB
 
 
+class AnyCredentials:
+    """A backend written the plain way (``self`` not positional-only), knowing nobody."""
+
+    async def authenticate(self, request: HTTPConnection | None, **credentials: Any) -> None:
+        return None
+
+    async def get_user(self, user_id: str) -> None:
+        return None
+
+
+async def test_a_credential_named_self_skips_a_backend_it_would_break() -> None:
+    set_backends(AnyCredentials())
+    with capture(user_login_failed) as failed:
+        assert await authenticate(make_request(), username="ada", self="x") is None
+    assert failed[0].kwargs["credentials"] == {"username": "ada", "self": "x"}
+
+
 async def test_permission_denied_stops_the_walk_and_fails_the_login() -> None:
     tokens = TokenBackend(BOB, token="t0k3n")
 

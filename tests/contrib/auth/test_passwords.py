@@ -44,3 +44,15 @@ def test_non_text_password_is_refused(hasher: PasswordHasher) -> None:
         make_password(b"pw", hasher=hasher)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="got NoneType"):
         check_password(None, "x", hasher=hasher)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_is_hashed_and_checked_like_any_text(hasher: PasswordHasher) -> None:
+    encoded = make_password("pw\ud800", hasher=hasher)
+    assert check_password("pw\ud800", encoded, hasher=hasher)
+    assert not check_password("pw\udfff", encoded, hasher=hasher)
+    assert not check_password("pw\ud800", make_password("pw", hasher=hasher), hasher=hasher)
+
+
+def test_text_hashes_as_before(hasher: PasswordHasher) -> None:
+    # Hashes made before surrogates were allowed (argon2-cffi's own UTF-8) still verify.
+    assert check_password("pässwörd", hasher.hash("pässwörd"), hasher=hasher)

@@ -17,7 +17,8 @@ from fastdjango.contrib.auth import (
     update_last_login,
 )
 from fastdjango.contrib.auth.tortoise import TortoiseBackend
-from fastdjango.core.signals import user_logged_in
+from fastdjango.core.signals import user_logged_in, user_login_failed
+from fastdjango.core.signals.testing import capture
 
 from .helpers import make_request
 from .models import AuthUser, EmailUser
@@ -148,3 +149,68 @@ def test_construction_errors() -> None:
     assert repr(TortoiseBackend(AuthUser)) == (
         "TortoiseBackend(AuthUser, username_field='username')"
     )
+
+
+class HashCountingHasher(CountingHasher):
+    """Counts hashes made as well as verifications."""
+
+    hashed = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashed += 1
+        return super().hash(password, salt=salt)
+
+
+def _cheap_counting_hasher() -> HashCountingHasher:
+    return HashCountingHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+ODD_CREDENTIALS: list[Any] = [
+    pytest.param({"username": "a" * 151, "password": "guess"}, id="longer-than-the-column"),
+    pytest.param({"username": "a" * 100_000, "password": "guess"}, id="huge-username"),
+    pytest.param({"username": "ada", "password": "correct\ud800horse"}, id="surrogate-password"),
+    pytest.param({"username": "nobody", "password": "\udfff"}, id="surrogate-unknown-user"),
+    pytest.param({"username": "ad\ud800a", "password": "guess"}, id="surrogate-username"),
+    pytest.param({"username": "ad\x00a", "password": "guess"}, id="nul-in-username"),
+    pytest.param({"username": "ada", "password": "x", "self": "x"}, id="credential-named-self"),
+    pytest.param({"username": "", "password": ""}, id="empty"),
+]
+
+
+@pytest.mark.parametrize("credentials", ODD_CREDENTIALS)
+async def test_odd_credentials_are_a_normal_failed_login(
+    ada: AuthUser, credentials: dict[str, Any]
+) -> None:
+    hasher = _cheap_counting_hasher()
+    set_backends(TortoiseBackend(AuthUser, hasher=hasher))
+    with capture(user_login_failed) as failed:
+        assert await authenticate(make_request(), **credentials) is None
+    assert len(failed) == 1
+    assert hasher.verified == 1  # costs what a wrong password costs
+
+
+@pytest.mark.parametrize("username", ["abc", "99999999999999999999", "-1.5", "\x00"])
+async def test_odd_usernames_for_an_integer_username_field(ada: AuthUser, username: str) -> None:
+    hasher = _cheap_counting_hasher()
+    set_backends(TortoiseBackend(AuthUser, username_field="id", hasher=hasher))
+    with capture(user_login_failed) as failed:
+        assert await authenticate(None, username=username, password="correct horse") is None
+    assert len(failed) == 1
+    assert hasher.verified == 1
+    assert await authenticate(None, username=str(ada.pk), password="correct horse") is not None
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999", "-99999999999999999999", "1\x00"])
+async def test_get_user_with_an_odd_id_finds_nobody(ada: AuthUser, user_id: str) -> None:
+    assert await TortoiseBackend(AuthUser).get_user(user_id) is None
+
+
+async def test_the_dummy_hash_is_made_when_the_backend_is(ada: AuthUser) -> None:
+    hasher = _cheap_counting_hasher()
+    backend = TortoiseBackend(AuthUser, hasher=hasher)
+    assert hasher.hashed == 1
+    set_backends(backend)
+    for _ in range(3):
+        assert await authenticate(None, username="nobody", password="guess") is None
+    # The first failure after start-up verifies, like every other, and hashes nothing.
+    assert (hasher.hashed, hasher.verified) == (1, 3)

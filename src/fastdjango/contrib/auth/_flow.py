@@ -217,8 +217,16 @@ def _remember_backend(user: Any, backend: AuthBackend) -> None:
 
 
 def _accepts(backend: AuthBackend, request: object, credentials: dict[str, Any]) -> bool:
+    method = backend.authenticate
+    # A bound method's signature hides ``self``, so a credential named "self"
+    # would bind there and still fail the call: check the function itself.
+    function, arguments = (
+        (method.__func__, (method.__self__, request))
+        if inspect.ismethod(method)
+        else (method, (request,))
+    )
     try:
-        inspect.signature(backend.authenticate).bind(request, **credentials)
+        inspect.signature(function).bind(*arguments, **credentials)
     except TypeError:
         return False
     return True

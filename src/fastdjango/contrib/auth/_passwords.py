@@ -28,8 +28,7 @@ def make_password(password: str, *, hasher: PasswordHasher | None = None) -> str
     Raises:
         TypeError: ``password`` is not a string.
     """
-    _check_text(password)
-    return (hasher or DEFAULT_HASHER).hash(password)
+    return (hasher or DEFAULT_HASHER).hash(_encoded(password))
 
 
 def check_password(password: str, encoded: str, *, hasher: PasswordHasher | None = None) -> bool:
@@ -44,16 +43,20 @@ def check_password(password: str, encoded: str, *, hasher: PasswordHasher | None
     Raises:
         TypeError: ``password`` is not a string.
     """
-    _check_text(password)
+    secret = _encoded(password)
     try:
-        return (hasher or DEFAULT_HASHER).verify(encoded, password)
+        return (hasher or DEFAULT_HASHER).verify(encoded, secret)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def _check_text(password: object) -> None:
+def _encoded(password: object) -> bytes:
     if not isinstance(password, str):
         raise TypeError(
             f"A password must be a string, got {type(password).__name__}; "
             "decode bytes before hashing them."
         )
+    # UTF-8, as argon2-cffi encodes text; a lone surrogate (which JSON can
+    # carry, "\ud800") is kept as its code point instead of failing, so such
+    # a password is hashed and checked like any other, at the same cost.
+    return password.encode("utf-8", "surrogatepass")

@@ -31,6 +31,8 @@ from ._deps import missing_extra
 from ._passwords import DEFAULT_HASHER, check_password, make_password
 
 try:
+    from tortoise.exceptions import ValidationError
+    from tortoise.fields import Field
     from tortoise.models import Model
 except ImportError:
     raise missing_extra("tortoise-orm", "auth,tortoise") from None
@@ -53,9 +55,14 @@ class TortoiseBackend:
 
     Failures cost the same whoever fails: an unknown user, or one without a
     usable hash, pays one hash verification against a dummy hash, like a
-    wrong password. Hashing runs in a worker thread, off the event loop. A
-    user whose ``is_active`` attribute is false cannot log in nor be loaded
-    from a session. A correct password stored with outdated hasher
+    wrong password. The dummy hash is made here, when the backend is, so the
+    first failure after start-up costs what every other one does. A
+    username no row could hold (longer than the column, not a number for a
+    numeric field, holding a NUL or a lone surrogate) is an unknown user,
+    and a password is checked whatever characters it holds: odd input from
+    a JSON form is a failed login, never an error. Hashing runs in a worker
+    thread, off the event loop. A user whose ``is_active`` attribute is
+    false cannot log in nor be loaded from a session. A correct password stored with outdated hasher
     parameters is re-hashed and saved.
 
     Raises:
@@ -91,14 +98,17 @@ class TortoiseBackend:
         self.username_field = username_field
         self.password_field = password_field
         self.hasher = hasher or DEFAULT_HASHER
-        self._dummy_hash: str | None = None
+        self._dummy_hash = make_password(secrets.token_urlsafe(16), hasher=self.hasher)
 
     def __repr__(self) -> str:
         return f"TortoiseBackend({self.model.__name__}, username_field={self.username_field!r})"
 
+    # ``self`` and ``request`` are positional-only, so a credential of either
+    # name lands in ``credentials`` instead of colliding with them.
     async def authenticate(
         self,
         request: HTTPConnection | None,
+        /,
         username: object = None,
         password: object = None,
         **credentials: Any,
@@ -108,11 +118,10 @@ class TortoiseBackend:
             username = credentials.get(self.username_field)
         if not isinstance(username, str) or not isinstance(password, str):
             return None
-        lookup: dict[str, Any] = {self.username_field: username}
-        user = await self.model.get_or_none(**lookup)
+        user = await self._find(self.username_field, username)
         stored = getattr(user, self.password_field, None)
         if user is None or not isinstance(stored, str) or not stored:
-            await self._verify(password, await self._dummy())
+            await self._verify(password, self._dummy_hash)
             return None
         if not await self._verify(password, stored) or not getattr(user, "is_active", True):
             return None
@@ -124,20 +133,49 @@ class TortoiseBackend:
 
     async def get_user(self, user_id: str) -> Model | None:
         """The active user whose primary key is ``user_id``, or None."""
-        try:
-            pk = self.model._meta.pk.to_python_value(user_id)
-        except (TypeError, ValueError):
-            return None
-        user = await self.model.get_or_none(pk=pk)
+        user = await self._find(self.model._meta.pk_attr, user_id)
         if user is None or not getattr(user, "is_active", True):
             return None
         return user
 
+    async def _find(self, field_name: str, raw: str) -> Model | None:
+        field = self.model._meta.fields_map[field_name]
+        value = _storable(field, raw)
+        if value is _UNSTORABLE:
+            return None
+        lookup: dict[str, Any] = {field_name: value}
+        return await self.model.get_or_none(**lookup)
+
     async def _verify(self, password: str, encoded: str) -> bool:
         return await asyncio.to_thread(check_password, password, encoded, hasher=self.hasher)
 
-    async def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            secret = secrets.token_urlsafe(16)
-            self._dummy_hash = await asyncio.to_thread(make_password, secret, hasher=self.hasher)
-        return self._dummy_hash
+
+_UNSTORABLE = object()
+
+
+def _storable(field: Field[Any], raw: str) -> Any:
+    """``raw`` as ``field`` stores it, or ``_UNSTORABLE`` when no row could hold it.
+
+    Such a value can match no row, and sending it to the database fails
+    (Tortoise's validators, asyncpg's ``invalid byte sequence``, SQLite's
+    integer overflow), so it is looked up as nobody.
+    """
+    if "\x00" in raw or _has_lone_surrogate(raw):
+        return _UNSTORABLE
+    try:
+        value = field.to_python_value(raw)
+        field.validate(value)
+    except (ValueError, TypeError, ValidationError):
+        return _UNSTORABLE
+    bounds = field.constraints
+    if isinstance(value, int) and not bounds.get("ge", value) <= value <= bounds.get("le", value):
+        return _UNSTORABLE
+    return value
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -16,6 +16,7 @@ def test_public_names() -> None:
         "cascade_signals",
         "install",
         "loaddata",
+        "on_commit",
     ]
     for name in package.__all__:
         assert getattr(package, name).__doc__

@@ -22,7 +22,9 @@
 ``update_or_create()`` send ``pre_save`` / ``post_save`` / ``pre_delete`` /
 ``post_delete`` (objects a delete cascades to included); many-to-many
 ``add`` / ``remove`` / ``clear`` send ``m2m_changed``; ``on_commit=True``
-receivers wait for the surrounding ``in_transaction()`` block to commit.
+receivers wait for the surrounding ``in_transaction()`` block to commit, and
+``on_commit(fn)`` does the same for any function, as Django's
+``transaction.on_commit(fn)``.
 ``bulk_create``, ``bulk_update``, ``QuerySet.update`` and ``QuerySet.delete``
 send nothing, as in Django.
 """
@@ -39,5 +41,6 @@ from ._fixtures import loaddata
 from ._install import install
 from ._m2m import Through
 from ._models import Manager, Model
+from ._transactions import on_commit
 
-__all__ = ["Manager", "Model", "Through", "cascade_signals", "install", "loaddata"]
+__all__ = ["Manager", "Model", "Through", "cascade_signals", "install", "loaddata", "on_commit"]

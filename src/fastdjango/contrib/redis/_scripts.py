@@ -1,0 +1,172 @@
+"""The Lua scripts that must run atomically on the server.
+
+Each does what would otherwise be a read, a decision and a write from the
+client, where two workers (or a sender and the relay) could interleave.
+Settling checks that the entry is still pending for the consumer settling
+it: a worker whose lease timed out and was claimed by another does not
+disturb that other worker's lease.
+"""
+
+from __future__ import annotations
+
+_OWNS = """
+local function owns(stream, group, id, consumer)
+  local pending = redis.call('XPENDING', stream, group, id, id, 1)
+  return #pending > 0 and pending[1][2] == consumer
+end
+"""
+
+# Add events, each once: an event whose marker exists was published before.
+# KEYS: per event its marker, then its k streams. ARGV: marker ttl (ms), then
+# per event: k and the entry's value. Returns how many events were added.
+PUBLISH = """
+local ttl = ARGV[1]
+local key, arg, added = 1, 2, 0
+while arg <= #ARGV do
+  local count, value = tonumber(ARGV[arg]), ARGV[arg + 1]
+  if redis.call('SET', KEYS[key], '1', 'NX', 'PX', ttl) then
+    for i = 1, count do
+      redis.call('XADD', KEYS[key + i], '*', 'e', value)
+    end
+    added = added + 1
+  end
+  key, arg = key + 1 + count, arg + 2
+end
+return added
+"""
+
+# Move a receiver's due retries from its sorted set to its retry stream.
+# KEYS: delayed set, retry stream. ARGV: now (ms), most to move.
+MOVE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, member in ipairs(due) do
+  redis.call('XADD', KEYS[2], '*', 'e', member)
+  redis.call('ZREM', KEYS[1], member)
+end
+return #due
+"""
+
+# Take at most one entry from each shard of an ordered receiver, so that one
+# key's events run one after the other. A shard is read only by the consumer
+# holding its lock; an entry left pending (a retry waiting, a dead consumer's
+# delivery) comes before newer ones. KEYS: n shard streams, n locks, n holds.
+# ARGV: group, consumer, visibility (ms), most to take, then n flags: '1' =
+# this process has that shard's entry in hand already.
+# Returns a flat list: shard index, entry id, 'e' field, times delivered, ...
+CLAIM_ORDERED = """
+local n = #KEYS / 3
+local group, consumer = ARGV[1], ARGV[2]
+local visibility, most = tonumber(ARGV[3]), tonumber(ARGV[4])
+local out, taken = {}, 0
+for i = 1, n do
+  if taken >= most then break end
+  local stream, lock, hold = KEYS[i], KEYS[n + i], KEYS[2 * n + i]
+  local holder = redis.call('GET', lock)
+  if ARGV[4 + i] == '0' and (not holder or holder == consumer)
+      and redis.call('EXISTS', stream) == 1 and redis.call('EXISTS', hold) == 0 then
+    local ok, pending = pcall(redis.call, 'XPENDING', stream, group, '-', '+', 1)
+    if not ok then
+      redis.call('XGROUP', 'CREATE', stream, group, '0')
+      pending = {}
+    end
+    local entry, count = nil, 1
+    if #pending > 0 then
+      local first = pending[1]
+      if first[2] == consumer or first[2] == '(waiting)' or first[3] >= visibility then
+        local claimed = redis.call('XCLAIM', stream, group, consumer, 0, first[1])
+        if #claimed > 0 and claimed[1] then
+          entry, count = claimed[1], first[4] + 1
+        end
+      end
+    else
+      local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1,
+                              'STREAMS', stream, '>')
+      if read and #read[1][2] > 0 then entry = read[1][2][1] end
+    end
+    if entry then
+      redis.call('SET', lock, consumer, 'PX', visibility)
+      local fields, value = entry[2], ''
+      for j = 1, #fields, 2 do
+        if fields[j] == 'e' then value = fields[j + 1] end
+      end
+      out[#out + 1] = i - 1
+      out[#out + 1] = entry[1]
+      out[#out + 1] = value
+      out[#out + 1] = count
+      taken = taken + 1
+    elseif #pending == 0 and holder == consumer then
+      redis.call('DEL', lock)
+    end
+  end
+end
+return out
+"""
+
+# Acknowledge the entries still pending for this consumer.
+# KEYS: stream. ARGV: group, consumer, ids... Returns how many were acked.
+ACK = (
+    _OWNS
+    + """
+local acked = 0
+for i = 3, #ARGV do
+  if owns(KEYS[1], ARGV[1], ARGV[i], ARGV[2]) then
+    acked = acked + redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+  end
+end
+return acked
+"""
+)
+
+# Let go of an ordered shard's lock if this consumer holds it.
+# KEYS: lock. ARGV: consumer.
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# Retry an entry later through the receiver's sorted set.
+# KEYS: stream, delayed set. ARGV: group, consumer, id, due (ms), member.
+RETRY_LATER = (
+    _OWNS
+    + """
+if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+"""
+)
+
+# Retry an ordered entry later: it stays pending (handed to no consumer, so
+# any may take it once due) and its shard is held back until then.
+# KEYS: stream, hold, lock. ARGV: group, consumer, id, delay (ms).
+RETRY_HELD = (
+    _OWNS
+    + """
+if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], '(waiting)', 0, ARGV[3], 'JUSTID')
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
+if redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
+return 1
+"""
+)
+
+# Dead-letter an entry. KEYS: stream, dead stream. ARGV: group, consumer, id, value.
+BURY = (
+    _OWNS
+    + """
+if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
+redis.call('XADD', KEYS[2], '*', 'e', ARGV[4])
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+"""
+)
+
+# Restart an entry's visibility timeout. KEYS: stream. ARGV: group, consumer, id.
+EXTEND = (
+    _OWNS
+    + """
+if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+"""
+)

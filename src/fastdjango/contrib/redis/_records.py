@@ -1,9 +1,15 @@
 """What a stream entry holds, and reading it back as a lease or a record.
 
-A published event's entry is its :meth:`Event.as_fields`, as JSON. A retried,
-replayed or dead-lettered delivery's entry wraps them::
+A published event's entry is one JSON object (read back with one
+``json.loads``)::
 
-    {"event": {...the event's fields...}, "attempt": 3, "error": "Type: message"}
+    {"id": "...", "signal": "order_paid", "sender": "shop.Order", "payload": "{...}",
+     "receivers": ["shop.mail:send_receipt"], "at": "2026-01-01T12:00:00+00:00",
+     "headers": {}, "keys": {}}
+
+A retried, replayed or dead-lettered delivery's entry wraps it::
+
+    {"event": {...}, "attempt": 3, "error": "Type: message"}
 
 An entry that is not an event at all (written by something else) is kept in
 the dead letters as ``{"raw": "...", "error": "..."}``.
@@ -20,6 +26,61 @@ from fastdjango.durable._event import DeliveryRecord, Event, MalformedEvent
 from ._streams import Entry, Record
 
 
+def fields(event: Event) -> Record:
+    """The JSON object an event's entry holds."""
+    return {
+        "id": event.id,
+        "signal": event.signal,
+        "sender": event.sender,
+        "payload": event.payload,
+        "receivers": list(event.receivers),
+        "at": event.enqueued_at.isoformat(),
+        "headers": dict(event.headers),
+        "keys": dict(event.keys),
+    }
+
+
+def _text_map(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        type(key) is str and type(item) is str for key, item in value.items()
+    )
+
+
+def event_of(record: Record) -> Event:
+    """The event :func:`fields` wrote.
+
+    Raises:
+        MalformedEvent: ``record`` is not what :func:`fields` writes.
+    """
+    try:
+        text = record["id"], record["signal"], record["sender"], record["payload"]
+        receivers, headers, keys = record["receivers"], record["headers"], record["keys"]
+        enqueued_at = datetime.fromisoformat(record["at"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEvent(f"The stream entry is not an event ({exc!r}): {record!r}.") from None
+    if (
+        not all(type(value) is str for value in text)
+        or not text[0]
+        or not text[1]
+        or not isinstance(receivers, list)
+        or not all(type(name) is str for name in receivers)
+        or not _text_map(headers)
+        or not _text_map(keys)
+        or enqueued_at.tzinfo is None
+    ):
+        raise MalformedEvent(f"The stream entry is not an event: {record!r}.")
+    return Event(
+        id=text[0],
+        signal=text[1],
+        sender=text[2],
+        payload=text[3],
+        receivers=tuple(receivers),
+        enqueued_at=enqueued_at,
+        headers=headers,
+        keys=keys,
+    )
+
+
 def decode(entry: Entry) -> tuple[Event, int, str | None]:
     """The event of ``entry``, the attempt it is at and its last error.
 
@@ -33,20 +94,20 @@ def decode(entry: Entry) -> tuple[Event, int, str | None]:
     if not isinstance(record, dict):
         raise MalformedEvent(f"The stream entry is not a JSON object: {record!r}.")
     if "event" not in record:
-        return Event.from_fields(record), entry.deliveries, None
-    fields = record["event"]
-    if not isinstance(fields, dict):
-        raise MalformedEvent(f"The stream entry's event is not a JSON object: {fields!r}.")
+        return event_of(record), entry.deliveries, None
+    inner = record["event"]
+    if not isinstance(inner, dict):
+        raise MalformedEvent(f"The stream entry's event is not a JSON object: {inner!r}.")
     base = record.get("attempt", 1)
     error = record.get("error")
     if not isinstance(base, int) or (error is not None and not isinstance(error, str)):
         raise MalformedEvent(f"The stream entry's attempt or error is malformed: {record!r}.")
-    return Event.from_fields(fields), base + entry.deliveries - 1, error
+    return event_of(inner), base + entry.deliveries - 1, error
 
 
 def wrapped(event: Event, attempt: int, error: str | None) -> Record:
     """The entry of ``event`` at ``attempt`` with its last ``error``."""
-    return {"event": event.as_fields(), "attempt": attempt, "error": error}
+    return {"event": fields(event), "attempt": attempt, "error": error}
 
 
 def malformed(entry: Entry, error: str) -> Record:
@@ -86,8 +147,7 @@ def event_id_of(value: bytes) -> str | None:
     """The event id an entry's value holds, or None for a malformed one."""
     try:
         record = json.loads(value)
-        fields = record.get("event", record)
-        event_id = fields.get("id")
+        event_id = record.get("event", record).get("id")
     except (ValueError, AttributeError):
         return None
     return event_id if isinstance(event_id, str) else None

@@ -9,6 +9,33 @@ disturb that other worker's lease.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+
+class Script:
+    """A Lua script, called by its SHA1 (``EVALSHA``) once loaded."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(
+        self, pipe: Any, keys: Sequence[str], args: Sequence[str | int | bytes] = ()
+    ) -> None:
+        """Queue a call of this script on ``pipe`` (a pipeline)."""
+        pipe.evalsha(self.sha, len(keys), *keys, *args)
+
+
+async def load_scripts(redis: Any) -> None:
+    """Load every script of this module into the server (``SCRIPT LOAD``)."""
+    pipe = redis.pipeline(transaction=False)
+    for script in ALL:
+        pipe.script_load(script.source)
+    await pipe.execute()
+
+
 _OWNS = """
 local function owns(stream, group, id, consumer)
   local pending = redis.call('XPENDING', stream, group, id, id, 1)
@@ -19,7 +46,7 @@ end
 # Add events, each once: an event whose marker exists was published before.
 # KEYS: per event its marker, then its k streams. ARGV: marker ttl (ms), then
 # per event: k and the entry's value. Returns how many events were added.
-PUBLISH = """
+PUBLISH = Script("""
 local ttl = ARGV[1]
 local key, arg, added = 1, 2, 0
 while arg <= #ARGV do
@@ -33,18 +60,18 @@ while arg <= #ARGV do
   key, arg = key + 1 + count, arg + 2
 end
 return added
-"""
+""")
 
 # Move a receiver's due retries from its sorted set to its retry stream.
 # KEYS: delayed set, retry stream. ARGV: now (ms), most to move.
-MOVE_DUE = """
+MOVE_DUE = Script("""
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 for _, member in ipairs(due) do
   redis.call('XADD', KEYS[2], '*', 'e', member)
   redis.call('ZREM', KEYS[1], member)
 end
 return #due
-"""
+""")
 
 # Take at most one entry from each shard of an ordered receiver, so that one
 # key's events run one after the other. A shard is read only by the consumer
@@ -53,7 +80,7 @@ return #due
 # ARGV: group, consumer, visibility (ms), most to take, then n flags: '1' =
 # this process has that shard's entry in hand already.
 # Returns a flat list: shard index, entry id, 'e' field, times delivered, ...
-CLAIM_ORDERED = """
+CLAIM_ORDERED = Script("""
 local n = #KEYS / 3
 local group, consumer = ARGV[1], ARGV[2]
 local visibility, most = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -100,35 +127,20 @@ for i = 1, n do
   end
 end
 return out
-"""
-
-# Acknowledge the entries still pending for this consumer.
-# KEYS: stream. ARGV: group, consumer, ids... Returns how many were acked.
-ACK = (
-    _OWNS
-    + """
-local acked = 0
-for i = 3, #ARGV do
-  if owns(KEYS[1], ARGV[1], ARGV[i], ARGV[2]) then
-    acked = acked + redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
-  end
-end
-return acked
-"""
-)
+""")
 
 # Let go of an ordered shard's lock if this consumer holds it.
 # KEYS: lock. ARGV: consumer.
-RELEASE = """
+RELEASE = Script("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-"""
+""")
 
 # Retry an entry later through the receiver's sorted set.
 # KEYS: stream, delayed set. ARGV: group, consumer, id, due (ms), member.
-RETRY_LATER = (
+RETRY_LATER = Script(
     _OWNS
     + """
 if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
@@ -140,7 +152,7 @@ return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 # Retry an ordered entry later: it stays pending (handed to no consumer, so
 # any may take it once due) and its shard is held back until then.
 # KEYS: stream, hold, lock. ARGV: group, consumer, id, delay (ms).
-RETRY_HELD = (
+RETRY_HELD = Script(
     _OWNS
     + """
 if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
@@ -152,7 +164,7 @@ return 1
 )
 
 # Dead-letter an entry. KEYS: stream, dead stream. ARGV: group, consumer, id, value.
-BURY = (
+BURY = Script(
     _OWNS
     + """
 if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
@@ -162,7 +174,7 @@ return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 )
 
 # Restart an entry's visibility timeout. KEYS: stream. ARGV: group, consumer, id.
-EXTEND = (
+EXTEND = Script(
     _OWNS
     + """
 if not owns(KEYS[1], ARGV[1], ARGV[3], ARGV[2]) then return 0 end
@@ -170,3 +182,5 @@ redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1
 """
 )
+
+ALL = (PUBLISH, MOVE_DUE, CLAIM_ORDERED, RELEASE, RETRY_LATER, RETRY_HELD, BURY, EXTEND)

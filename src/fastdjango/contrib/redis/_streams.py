@@ -15,10 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
-from . import _scripts
 from ._keys import Keys
+from ._scripts import (
+    BURY,
+    CLAIM_ORDERED,
+    EXTEND,
+    MOVE_DUE,
+    PUBLISH,
+    RELEASE,
+    RETRY_HELD,
+    RETRY_LATER,
+    Script,
+    load_scripts,
+)
 
 Record = dict[str, Any]
 
@@ -91,20 +102,24 @@ class Streams:
     _groups: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        register: Any = self.redis.register_script
-        self._publish = register(_scripts.PUBLISH)
-        self._move_due = register(_scripts.MOVE_DUE)
-        self._claim_ordered = register(_scripts.CLAIM_ORDERED)
-        self._ack = register(_scripts.ACK)
-        self._release = register(_scripts.RELEASE)
-        self._retry_later = register(_scripts.RETRY_LATER)
-        self._retry_held = register(_scripts.RETRY_HELD)
-        self._bury = register(_scripts.BURY)
-        self._extend = register(_scripts.EXTEND)
+        self._loaded = False
+
+    async def _run(self, pipe: Any, *, raise_on_error: bool = True) -> list[Any]:
+        """Execute ``pipe``, loading the scripts first when the server may lack them."""
+        if not self._loaded:
+            await load_scripts(self.redis)
+            self._loaded = True
+        try:
+            results: list[Any] = await pipe.execute(raise_on_error=raise_on_error)
+        except NoScriptError:
+            self._loaded = False  # the server was restarted or flushed its scripts
+            raise
+        return results
 
     def forget(self) -> None:
-        """Forget which groups exist (the server may have lost them)."""
+        """Forget which groups and scripts exist (the server may have lost them)."""
         self._groups.clear()
+        self._loaded = False
 
     def streams_of(self, reader: Reader) -> list[str]:
         """The streams ``reader``'s group reads with ``XREADGROUP``."""
@@ -156,11 +171,11 @@ class Streams:
             keys.extend(streams)
             args += [len(streams), value]
         pipe: Any = self.redis.pipeline(transaction=False)
-        await self._publish(keys=keys, args=args, client=pipe)
+        PUBLISH(pipe, keys, args)
         if registry:
             pipe.hset(self.keys.receivers, mapping=dict(registry))
         pipe.publish(self.keys.wake, b"")
-        results = await pipe.execute()
+        results = await self._run(pipe)
         return int(results[0])
 
     async def registry(self) -> dict[str, str]:
@@ -175,8 +190,10 @@ class Streams:
         limit: int,
         visibility_ms: int,
         busy: Mapping[tuple[str, str], set[int]],
+        retries: bool = True,
     ) -> list[Entry]:
-        """New entries for ``readers``; due retries are moved to their streams first.
+        """New entries for ``readers``; with ``retries``, due retries are moved to
+        their streams first.
 
         Ordered readers get at most one entry per shard, none from a shard in
         ``busy`` ((signal, receiver) -> shards whose entry this process holds).
@@ -184,22 +201,25 @@ class Streams:
         await self.ensure_groups(
             (stream, reader.receiver) for reader in readers for stream in self.streams_of(reader)
         )
+        if len(readers) == 1 and not retries and not readers[0].ordered:
+            return await self._read_one(consumer, readers[0], limit)
         now = _now_ms()
         pipe: Any = self.redis.pipeline(transaction=False)
         for reader in readers:
             signal, receiver = reader.signal, reader.receiver
-            await self._move_due(
-                keys=[self.keys.delayed(signal, receiver), self.keys.retry(signal, receiver)],
-                args=[now, limit],
-                client=pipe,
-            )
+            if retries:
+                MOVE_DUE(
+                    pipe,
+                    [self.keys.delayed(signal, receiver), self.keys.retry(signal, receiver)],
+                    [now, limit],
+                )
             pipe.xreadgroup(
                 receiver, consumer, dict.fromkeys(self.streams_of(reader), ">"), count=limit
             )
             if reader.ordered:
-                await self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
+                self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
         try:
-            results = await pipe.execute()
+            results = await self._run(pipe)
         except ResponseError as exc:
             if not _nogroup(exc):
                 raise
@@ -208,7 +228,8 @@ class Streams:
         entries: list[Entry] = []
         replies = iter(results)
         for reader in readers:
-            next(replies)  # how many due retries were moved
+            if retries:
+                next(replies)  # how many due retries were moved
             for stream, items in next(replies) or ():
                 name = text(stream)
                 entries.extend(
@@ -232,7 +253,24 @@ class Streams:
                     )
         return entries
 
-    async def _ordered(
+    async def _read_one(self, consumer: str, reader: Reader, limit: int) -> list[Entry]:
+        """:meth:`read` for one plain reader, without a pipeline (the common case)."""
+        try:
+            reply: Any = await self.redis.xreadgroup(
+                reader.receiver, consumer, dict.fromkeys(self.streams_of(reader), ">"), count=limit
+            )
+        except ResponseError as exc:
+            if not _nogroup(exc):
+                raise
+            self.forget()
+            return []
+        return [
+            Entry(text(stream), text(entry_id), reader.signal, reader.receiver, fields[b"e"])
+            for stream, items in reply or ()
+            for entry_id, fields in items
+        ]
+
+    def _ordered(
         self,
         pipe: Any,
         consumer: str,
@@ -248,9 +286,7 @@ class Streams:
         keys += [self.keys.lock(signal, receiver, shard) for shard in shards]
         keys += [self.keys.hold(signal, receiver, shard) for shard in shards]
         flags = ["1" if shard in held else "0" for shard in shards]
-        await self._claim_ordered(
-            keys=keys, args=[receiver, consumer, visibility_ms, limit, *flags], client=pipe
-        )
+        CLAIM_ORDERED(pipe, keys, [receiver, consumer, visibility_ms, limit, *flags])
 
     async def reclaim(
         self, consumer: str, readers: Sequence[Reader], idle_ms: int, limit: int
@@ -295,19 +331,35 @@ class Streams:
         ]
 
     async def ack(self, entries: Sequence[Entry], consumer: str) -> None:
-        """Acknowledge ``entries`` still pending for ``consumer``, in one round trip;
-        ordered shards are let go of."""
+        """Acknowledge ``entries`` in one round trip; ordered shards are let go of.
+
+        Unlike the other settlements this does not check that the entries are
+        still ``consumer``'s: the receiver finished, so the delivery is done,
+        and a worker that took it over meanwhile only finds it acknowledged.
+        """
         by_stream: dict[tuple[str, str], list[str]] = {}
         for entry in entries:
             by_stream.setdefault((entry.stream, entry.receiver), []).append(entry.id)
+        releases = [
+            self.keys.lock(entry.signal, entry.receiver, entry.shard)
+            for entry in entries
+            if entry.shard is not None
+        ]
+        if len(by_stream) == 1 and not releases:
+            [((stream, group), ids)] = by_stream.items()
+            await self.redis.xack(stream, group, *ids)  # the common case: no pipeline
+            return
         pipe: Any = self.redis.pipeline(transaction=False)
         for (stream, group), ids in by_stream.items():
-            await self._ack(keys=[stream], args=[group, consumer, *ids], client=pipe)
-        for entry in entries:
-            if entry.shard is not None:
-                lock = self.keys.lock(entry.signal, entry.receiver, entry.shard)
-                await self._release(keys=[lock], args=[consumer], client=pipe)
-        await pipe.execute()
+            pipe.xack(stream, group, *ids)
+        for lock in releases:
+            RELEASE(pipe, [lock], [consumer])
+        await self._run(pipe)
+
+    async def _one(self, script: Script, keys: list[str], args: list[str | int | bytes]) -> int:
+        pipe: Any = self.redis.pipeline(transaction=False)
+        script(pipe, keys, args)
+        return int((await self._run(pipe))[0])
 
     async def retry(self, entry: Entry, consumer: str, record: Record, delay: float) -> bool:
         """Deliver ``entry`` again after ``delay`` seconds; False if no longer ours.
@@ -324,37 +376,25 @@ class Streams:
                 self.keys.hold(signal, receiver, entry.shard),
                 self.keys.lock(signal, receiver, entry.shard),
             ]
-            done = await self._retry_held(keys=keys, args=[receiver, consumer, entry.id, delay_ms])
-        else:
-            keys = [entry.stream, self.keys.delayed(signal, receiver)]
-            args: list[str | int | bytes] = [
-                receiver,
-                consumer,
-                entry.id,
-                _now_ms() + delay_ms,
-                encode(record),
-            ]
-            done = await self._retry_later(keys=keys, args=args)
-        return bool(done)
+            return bool(await self._one(RETRY_HELD, keys, [receiver, consumer, entry.id, delay_ms]))
+        keys = [entry.stream, self.keys.delayed(signal, receiver)]
+        due = _now_ms() + delay_ms
+        args: list[str | int | bytes] = [receiver, consumer, entry.id, due, encode(record)]
+        return bool(await self._one(RETRY_LATER, keys, args))
 
     async def bury(self, entry: Entry, consumer: str, record: Record) -> bool:
         """Move ``entry`` to its receiver's dead letters as ``record``; False if not ours."""
         pipe: Any = self.redis.pipeline(transaction=False)
         dead = self.keys.dead(entry.signal, entry.receiver)
-        await self._bury(
-            keys=[entry.stream, dead],
-            args=[entry.receiver, consumer, entry.id, encode(record)],
-            client=pipe,
-        )
+        BURY(pipe, [entry.stream, dead], [entry.receiver, consumer, entry.id, encode(record)])
         if entry.shard is not None:
-            lock = self.keys.lock(entry.signal, entry.receiver, entry.shard)
-            await self._release(keys=[lock], args=[consumer], client=pipe)
-        results = await pipe.execute()
+            RELEASE(pipe, [self.keys.lock(entry.signal, entry.receiver, entry.shard)], [consumer])
+        results = await self._run(pipe)
         return bool(results[0])
 
     async def extend(self, entry: Entry, consumer: str, visibility_ms: int) -> bool:
         """Restart ``entry``'s visibility timeout; False if no longer ours."""
-        done = await self._extend(keys=[entry.stream], args=[entry.receiver, consumer, entry.id])
+        done = await self._one(EXTEND, [entry.stream], [entry.receiver, consumer, entry.id])
         if done and entry.shard is not None:
             lock = self.keys.lock(entry.signal, entry.receiver, entry.shard)
             await self.redis.set(lock, consumer, px=visibility_ms, xx=True)

@@ -17,7 +17,7 @@ from . import _operations
 from ._batch import AckBatch
 from ._connection import UNREACHABLE, Backoff, check_url, client, masked, ping, unreachable
 from ._keys import Keys, registry_entry, registry_field
-from ._records import decode, malformed, wrapped
+from ._records import decode, fields, malformed, wrapped
 from ._streams import Entry, Reader, Streams, encode
 
 logger = logging.getLogger("fastdjango.contrib.redis")
@@ -73,7 +73,7 @@ class RedisStreams:
         self._ordered: set[tuple[str, str]] = set()
         self._busy: dict[tuple[str, str], set[int]] = {}
         self._buffer: list[Lease] = []
-        self._timers = {"registry": 0.0, "reclaim": 0.0, "trim": 0.0}
+        self._timers = {"registry": 0.0, "reclaim": 0.0, "trim": 0.0, "retries": 0.0}
 
     def __repr__(self) -> str:
         return f"RedisStreams({masked(self.url)!r}, prefix={self.keys.prefix!r})"
@@ -149,10 +149,10 @@ class RedisStreams:
                 targets.append(stream)
                 groups.append((stream, name))
             for name in event.receivers:
-                field = registry_field(event.signal, name)
-                if field not in self._registered:
-                    registry[field] = ORDERED if name in event.keys else PLAIN
-            batch.append((event.id, targets, encode(event.as_fields())))
+                entry = registry_field(event.signal, name)
+                if entry not in self._registered:
+                    registry[entry] = ORDERED if name in event.keys else PLAIN
+            batch.append((event.id, targets, encode(fields(event))))
         try:
             await streams.publish(batch, groups, registry)
         except UNREACHABLE as exc:
@@ -180,10 +180,13 @@ class RedisStreams:
             entries: list[Entry] = []
             if self._due("reclaim", min(1.0, max(0.05, visibility / 4))):
                 entries += await streams.reclaim(consumer, readers, visibility_ms, limit)
-            entries += await streams.read(consumer, readers, limit, visibility_ms, self._busy)
+            due = self._due("retries", 0.1)
+            entries += await streams.read(consumer, readers, limit, visibility_ms, self._busy, due)
             if not entries:
                 await self._wait_for_events()
-                entries = await streams.read(consumer, readers, limit, visibility_ms, self._busy)
+                entries = await streams.read(
+                    consumer, readers, limit, visibility_ms, self._busy, self._due("retries", 0.1)
+                )
             if self._due("trim", 1.0):
                 await streams.trim(self._trimmed(streams, readers))
             self._buffer = await self._leases(streams, consumer, entries)

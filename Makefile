@@ -35,6 +35,7 @@ docs-serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.orm_tortoise
+	$(BIN)/python -m benchmarks redis
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage site

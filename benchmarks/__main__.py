@@ -46,6 +46,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["redis"]:  # delivery through Redis: its own harness
+        from .redis_streams.run import main as redis_main
+
+        return redis_main(arguments[1:])
     options = parse(argv)
     settings = QUICK if options.quick else FULL
     if options.rounds is not None:

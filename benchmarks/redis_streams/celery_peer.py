@@ -1,0 +1,67 @@
+"""Celery with its Redis broker and ``acks_late=True`` (acknowledged after the
+task ran, the guarantee durable receivers give), one ``solo`` worker process.
+
+The worker is Celery's own: ``celery -A benchmarks.redis_streams.celery_peer
+worker --pool solo``; the no-op task records each arrival.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from celery import Celery
+
+from .peer import Peer, python
+from .record import Recorder
+
+app = Celery("fastdjango_bench")
+app.conf.update(
+    broker_url=os.environ.get("BENCH_URL", "redis://127.0.0.1:6379/0"),
+    broker_transport_options={"global_keyprefix": os.environ.get("BENCH_PREFIX", "bench") + ":"},
+    task_acks_late=True,
+    task_ignore_result=True,
+    task_default_queue="bench",
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+_recorder: list[Recorder] = []
+
+
+@app.task(name="bench.noop")
+def noop(sent: float) -> None:
+    """The no-op task: records its arrival."""
+    if not _recorder:
+        _recorder.append(Recorder.from_env())
+    _recorder[0].record(sent)
+
+
+class CeleryPeer(Peer):
+    """Celery 5, Redis broker, acks_late."""
+
+    name = "celery"
+
+    def command(self) -> list[str]:
+        return python(
+            "-m", "celery", "-A", "benchmarks.redis_streams.celery_peer", "worker",
+            "--pool", "solo", "--concurrency", "1", "--loglevel", "WARNING",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "bench",
+        )  # fmt: skip
+
+    async def open(self) -> None:
+        app.conf.broker_url = self.url
+        app.conf.broker_transport_options = {"global_keyprefix": f"{self.prefix}:"}
+
+    async def close(self) -> None:
+        await asyncio.to_thread(app.close)
+
+    async def fill(self, count: int, sent: float) -> None:
+        def publish() -> None:
+            with app.producer_or_acquire() as producer:
+                for _ in range(count):
+                    noop.apply_async((sent,), producer=producer)
+
+        await asyncio.to_thread(publish)
+
+    async def send(self, sent: float) -> None:
+        noop.apply_async((sent,))

@@ -171,11 +171,11 @@ async def test_acknowledged_entries_are_trimmed_unacknowledged_ones_kept(
     mail = await claim_all(transport, "w1", 300, "mail")
     await asyncio.gather(*(transport.ack(lease) for lease in mail))
     stream = f"{prefix}:s:order_paid"
-    assert await transport._open().trim([stream]) == 0  # "search" read nothing yet
+    assert await (await transport._ready()).trim([stream]) == 0  # "search" read nothing yet
     search = await claim_all(transport, "w1", 300, "search")
     await asyncio.gather(*(transport.ack(lease) for lease in search[:200]))
-    await transport._open().trim([stream])
-    left = await transport._open().redis.xlen(stream)
+    await (await transport._ready()).trim([stream])
+    left = await (await transport._ready()).redis.xlen(stream)
     assert 100 <= left < 300
     await asyncio.gather(*(transport.ack(lease) for lease in search[200:]))
     assert await transport.deliveries(dead=False) == []
@@ -194,9 +194,15 @@ async def test_an_unreachable_redis_fails_open_naming_the_url_without_password()
     await streams.close()
 
 
-async def test_using_it_before_open_says_how(redis_url: str) -> None:
-    with pytest.raises(RuntimeError, match=r"is not open; await transport.open\(\) first"):
-        await RedisStreams(redis_url).publish([event()])
+async def test_the_first_use_opens_it(redis_url: str, prefix: str) -> None:
+    transport = RedisStreams(redis_url, prefix=prefix)
+    try:
+        await transport.publish([event()])
+        [lease] = await claim_all(transport, "w1", 1)
+        await transport.ack(lease)
+    finally:
+        await transport.close()
+        await transport.close()
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,9 @@ class RedisStreams:
         except ConnectionError:
             await redis.aclose()
             raise
+        if self._streams is not None:  # another task opened it meanwhile
+            await redis.aclose()
+            return
         self._redis = redis
         self._streams = Streams(redis, self.keys)
         self._acks = AckBatch(self._settle_acks)
@@ -120,12 +123,12 @@ class RedisStreams:
         if redis is not None:
             await redis.aclose()
 
-    def _open(self) -> Streams:
+    async def _ready(self) -> Streams:
+        """The open streams; opens the transport on first use (a web process
+        need not call ``open``: its first publish connects)."""
         if self._streams is None:
-            raise RuntimeError(
-                f"{self!r} is not open; await transport.open() first (configure() and the "
-                "worker do it)."
-            )
+            await self.open()
+        assert self._streams is not None
         return self._streams
 
     async def publish(self, events: Sequence[Event]) -> None:
@@ -134,7 +137,7 @@ class RedisStreams:
         Raises:
             ConnectionError: Redis is unreachable; the events stay in the outbox.
         """
-        streams = self._open()
+        streams = await self._ready()
         batch: list[tuple[str, list[str], bytes]] = []
         groups: list[tuple[str, str]] = []
         registry: dict[str, str] = {}
@@ -173,7 +176,7 @@ class RedisStreams:
             raise ValueError(f"limit must be a positive int, got {limit!r}.")
         if self._buffer:
             return self._take(limit)
-        streams = self._open()
+        streams = await self._ready()
         visibility_ms = max(1, int(visibility * 1000))
         try:
             readers = await self._readers(streams, subscriptions)
@@ -287,7 +290,7 @@ class RedisStreams:
         token = lease.token
         if not isinstance(token, _Token):
             raise TypeError(f"{lease!r} was not handed out by RedisStreams.")
-        streams = self._open()
+        streams = await self._ready()
         await self._backoff.run(
             lambda: streams.extend(token.entry, token.consumer, int(visibility * 1000)),
             "extending a lease",
@@ -297,12 +300,12 @@ class RedisStreams:
     async def ack(self, lease: Lease) -> None:
         """The receiver finished: acknowledge (batched with the acks of the same moment)."""
         token = self._settled(lease)
-        self._open()
+        await self._ready()
         assert self._acks is not None
         await self._acks.add(token)
 
     async def _settle_acks(self, tokens: Sequence[_Token]) -> None:
-        streams = self._open()
+        streams = await self._ready()
         by_consumer: dict[str, list[Entry]] = {}
         for token in tokens:
             by_consumer.setdefault(token.consumer, []).append(token.entry)
@@ -316,7 +319,7 @@ class RedisStreams:
     async def retry(self, lease: Lease, delay: float, error: str) -> None:
         """Hand the delivery out again after ``delay`` seconds, as the next attempt."""
         token = self._settled(lease)
-        streams = self._open()
+        streams = await self._ready()
         record = wrapped(lease.event, lease.attempt + 1, error)
         await self._backoff.run(
             lambda: streams.retry(token.entry, token.consumer, record, delay),
@@ -327,7 +330,7 @@ class RedisStreams:
     async def bury(self, lease: Lease, error: str) -> None:
         """Dead-letter the delivery for its receiver only, keeping ``error``."""
         token = self._settled(lease)
-        streams = self._open()
+        streams = await self._ready()
         record = wrapped(lease.event, lease.attempt, error)
         await self._backoff.run(
             lambda: streams.bury(token.entry, token.consumer, record),
@@ -337,15 +340,15 @@ class RedisStreams:
 
     async def deliveries(self, *, dead: bool) -> list[DeliveryRecord]:
         """Dead-lettered deliveries (``dead=True``), or those pending and waiting to retry."""
-        return await _operations.deliveries(self._open(), dead=dead)
+        return await _operations.deliveries(await self._ready(), dead=dead)
 
     async def replay(self, event_id: str, receiver: str | None = None) -> int:
         """Queue an event's dead-lettered deliveries again from attempt 1; how many."""
-        return await _operations.replay(self._open(), event_id, receiver)
+        return await _operations.replay(await self._ready(), event_id, receiver)
 
     async def replay_dead(self) -> int:
         """Queue every dead-lettered delivery again; returns how many."""
-        return await _operations.replay(self._open(), None, None)
+        return await _operations.replay(await self._ready(), None, None)
 
 
 def _order(entry_id: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from celery import Celery
+from celery import Celery  # type: ignore[import-untyped]
 
 from .peer import Peer, python
 from .record import Recorder
@@ -28,7 +28,7 @@ app.conf.update(
 _recorder: list[Recorder] = []
 
 
-@app.task(name="bench.noop")
+@app.task(name="bench.noop")  # type: ignore[untyped-decorator]
 def noop(sent: float) -> None:
     """The no-op task: records its arrival."""
     if not _recorder:

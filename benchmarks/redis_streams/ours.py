@@ -1,76 +1,115 @@
-"""fastdjango's RedisStreams: events published as a commit publishes them,
-delivered by a worker process that claims, runs a no-op and acknowledges.
+"""fastdjango's RedisStreams, end to end: a durable send in a Tortoise
+transaction (the outbox on SQLite in memory, so a commit costs no disk
+flush and the figures are Redis's and fastdjango's) published after the
+commit, delivered by ``python -m fastdjango worker`` to a no-op durable
+receiver.
+
+The backlog of the throughput run is published the way the relay publishes
+(batches of events straight to the transport): it measures the worker.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import uuid
-from datetime import UTC, datetime
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from fastdjango.contrib.redis import RedisStreams
-from fastdjango.durable._event import Event, Subscription
+from fastdjango.contrib.tortoise import install
+from fastdjango.core.signals import Signal
+from fastdjango.durable import Delivery, Durable, configure
+from fastdjango.durable._codec import encode_arguments, encode_sender
+from fastdjango.durable._enqueue import new_event
 
+from .models import BenchOrder
 from .peer import Peer, python, setting
 from .record import Recorder
 
-SIGNAL = "bench_signal"
-RECEIVER = "benchmarks.redis_streams.ours:noop"
+bench_signal = Signal(["sent"], name="bench.redis_streams")
+_recorder: list[Recorder] = []
 
 
-def _event(sent: float) -> Event:
-    return Event(
-        id=uuid.uuid4().hex,
-        signal=SIGNAL,
-        sender="bench",
-        payload=json.dumps({"sent": sent}),
-        receivers=(RECEIVER,),
-        enqueued_at=datetime.now(UTC),
-    )
+@bench_signal.connect(durable=Durable(name="bench.noop"))
+async def noop(sent: float, delivery: Delivery, **kwargs: Any) -> None:
+    """The no-op durable receiver: records its arrival."""
+    if not _recorder:
+        _recorder.append(Recorder.from_env())
+    _recorder[0].record(sent)
+
+
+@asynccontextmanager
+async def setup() -> AsyncIterator[None]:
+    """The worker's ``--setup``: RedisStreams from the environment."""
+    transport = RedisStreams(setting("URL"), prefix=setting("PREFIX"))
+    configure(transport)
+    try:
+        yield
+    finally:
+        configure(None)
+        await transport.close()
 
 
 class Ours(Peer):
-    """fastdjango RedisStreams."""
+    """fastdjango RedisStreams (the worker, concurrency 256)."""
 
     name = "fastdjango"
 
     def command(self) -> list[str]:
-        return python("-m", "benchmarks.redis_streams.ours")
+        return python(
+            "-m", "fastdjango", "worker", "--setup", "benchmarks.redis_streams.ours:setup",
+            "--concurrency", "256", "--progress", "600",
+        )  # fmt: skip
 
     async def open(self) -> None:
+        await Tortoise.init(
+            db_url="sqlite://:memory:", modules={"models": ["benchmarks.redis_streams.models"]}
+        )
+        install()
+        await Tortoise.generate_schemas()
         self.transport = RedisStreams(self.url, prefix=self.prefix)
-        await self.transport.open()
+        configure(self.transport)
 
     async def close(self) -> None:
+        configure(None)
         await self.transport.close()
+        await Tortoise.close_connections()
 
     async def fill(self, count: int, sent: float) -> None:
+        assert bench_signal.name is not None
+        events = [
+            new_event(
+                signal=bench_signal.name,
+                sender=encode_sender(None),
+                payload=encode_arguments({"sent": sent}),
+                receivers=("bench.noop",),
+                keys={},
+            )
+            for _ in range(count)
+        ]
         for start in range(0, count, 500):
-            await self.transport.publish([_event(sent) for _ in range(min(500, count - start))])
+            await self.transport.publish(events[start : start + 500])
 
     async def send(self, sent: float) -> None:
-        await self.transport.publish([_event(sent)])
+        async with in_transaction():
+            await BenchOrder.create(total=1)
+            await bench_signal.send(None, sent=sent)
 
-
-async def consume() -> None:
-    """The worker: claim up to 100, run the no-op receiver, acknowledge each."""
-    recorder = Recorder.from_env()
-    transport = RedisStreams(setting("URL"), prefix=setting("PREFIX"))
-    await transport.open()
-    subscriptions = [Subscription(SIGNAL, RECEIVER)]
-    consumer = f"bench-{os.getpid()}"
-
-    async def deliver(lease: object) -> None:
-        assert hasattr(lease, "event")
-        recorder.record(json.loads(lease.event.payload)["sent"])
-        await transport.ack(lease)  # type: ignore[arg-type]
-
-    while True:
-        leases = await transport.claim(consumer, subscriptions, 100, 60.0)
-        await asyncio.gather(*(deliver(lease) for lease in leases))
-
-
-if __name__ == "__main__":
-    asyncio.run(consume())
+    async def web_cost(self, count: int) -> tuple[float, float]:
+        """Seconds per request: a transaction saving an order, then the same
+        with a durable send (written to the outbox, published after the commit)."""
+        plain = durable = 0.0
+        for _ in range(count):
+            started = time.perf_counter()
+            async with in_transaction():
+                await BenchOrder.create(total=1)
+            middle = time.perf_counter()
+            async with in_transaction():
+                await BenchOrder.create(total=1)
+                await bench_signal.send(None, sent=time.time())
+            durable += time.perf_counter() - middle
+            plain += middle - started
+        return plain / count, durable / count

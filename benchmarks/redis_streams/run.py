@@ -112,7 +112,19 @@ async def measure(
     return figures
 
 
-def report(figures: dict[str, Figures], rate: int) -> str:
+async def web_cost(url: str, count: int) -> tuple[float, float]:
+    """fastdjango's web side: seconds per request without and with a durable send."""
+    peer = Ours(url, f"bench-{uuid.uuid4().hex[:8]}")
+    await peer.open()
+    try:
+        await peer.web_cost(count // 10)  # warm-up
+        return await peer.web_cost(count)
+    finally:
+        await peer.close()
+        await peer.cleanup()
+
+
+def report(figures: dict[str, Figures], rate: int, web: tuple[float, float] | None) -> str:
     """The table, the ratios and the targets."""
     lines = [f"{'peer':<12}{'events/s per worker':>22}{f'p50 @{rate}/s':>14}{f'p99 @{rate}/s':>14}"]
     for name, figure in figures.items():
@@ -121,6 +133,15 @@ def report(figures: dict[str, Figures], rate: int) -> str:
             f"{figure.percentile(0.5) * 1000:>12.2f}ms{figure.percentile(0.99) * 1000:>12.2f}ms"
         )
     ours = figures.get("fastdjango")
+    if web is not None:
+        plain, durable = web
+        lines.append("")
+        lines.append(
+            f"web side, per request (SQLite in memory, one INSERT): {plain * 1e6:,.0f} us; "
+            f"with a durable send: {durable * 1e6:,.0f} us "
+            f"(+{(durable - plain) * 1e6:,.0f} us: the outbox row, the publish after the "
+            "commit, the row's removal)"
+        )
     if ours is not None:
         lines.append("")
         lines.append(
@@ -161,5 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = asyncio.run(
         measure(names, options.url, options.rounds, options.count, options.rate, options.seconds)
     )
-    print(report(figures, options.rate))
+    web = (
+        asyncio.run(web_cost(options.url, 200 if options.quick else 2000))
+        if ("fastdjango" in names)
+        else None
+    )
+    print(report(figures, options.rate, web))
     return 0

@@ -16,7 +16,7 @@ from fastdjango.contrib.tortoise import Model, install
 from fastdjango.core.signals import m2m_changed, post_delete, post_save, pre_save
 
 from .helpers import Recorder, connected
-from .models import Post
+from .models import Post, Tag
 
 
 async def test_label_sender_connected_after_init(db: str) -> None:
@@ -42,9 +42,43 @@ async def test_a_label_naming_nothing_is_refused_at_connect(db: str) -> None:
     with pytest.raises(LookupError, match=r"'shop\.Post'"):
         pre_save.connect(receiver, sender="shop.Post")
     assert not post_save.has_listeners("models.Nope")
-    # Strings that are not shaped like labels stay ordinary value senders.
-    with connected(receiver, post_save, sender="a plain sender"):
-        pass
+
+
+@pytest.mark.parametrize(
+    "sender", ["User", "models.Post.tags.through", "a plain sender", "models.Post_tags"]
+)
+async def test_a_string_naming_no_model_is_refused_with_the_known_labels(
+    db: str, sender: str
+) -> None:
+    async def receiver(sender: Any, **kwargs: Any) -> None: ...
+
+    with pytest.raises(LookupError) as refused:
+        post_save.connect(receiver, sender=sender)
+    message = str(refused.value)
+    assert f"{sender!r} names no Tortoise model" in message
+    assert "models.Post," in message
+    assert "models.Post_tags" in message  # the through labels are listed too
+    assert not post_save.is_connected(receiver, sender=sender)
+
+
+@pytest.mark.parametrize("sender", ["models.Post", "Post", "models.Post.tags.through"])
+async def test_m2m_changed_takes_only_relation_labels(db: str, sender: str) -> None:
+    async def receiver(sender: Any, **kwargs: Any) -> None: ...
+
+    with pytest.raises(LookupError, match=rf"{sender!r} names no Tortoise many-to-many relation"):
+        m2m_changed.connect(receiver, sender=sender)
+
+
+async def test_labels_match_case_insensitively(db: str) -> None:
+    with (
+        connected(Recorder(), post_save, sender="models.post") as rec,
+        connected(rec, m2m_changed, sender="MODELS.post_TAGS"),
+    ):
+        post = await Post.objects.create(title="x")
+        await post.tags.add(await Tag.objects.create(name="t"))
+    assert [(call.signal, call.sender) for call in rec.calls][:1] == [("post_save", Post)]
+    assert [call["action"] for call in rec.of("m2m_changed")] == ["pre_add", "post_add"]
+    assert rec.of("m2m_changed")[0].sender is Post.tags.through  # type: ignore[attr-defined]
 
 
 @asynccontextmanager
@@ -119,3 +153,20 @@ async def test_m2m_through_label_naming_nothing_is_refused(db: str) -> None:
 
     with pytest.raises(LookupError, match=r"models\.Post_nope"):
         m2m_changed.connect(receiver, sender="models.Post_nope")
+
+
+async def test_install_refuses_a_connected_string_naming_no_model() -> None:
+    module, _ = late_module("plain")
+    with connected(Recorder(), pre_save, sender="User"):
+        async with tortoise(module, "plain"):
+            with pytest.raises(LookupError, match=r"'User' names no Tortoise model.*plain\.Gadget"):
+                install()
+
+
+async def test_install_resolves_a_label_connected_in_another_case() -> None:
+    module, gadget = late_module("cased")
+    with connected(Recorder(), post_save, sender="CASED.gadget") as rec:
+        async with tortoise(module, "cased"):
+            install()
+            await gadget.create(name="x")
+    assert [call.sender for call in rec.calls] == [gadget]

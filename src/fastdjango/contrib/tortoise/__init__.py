@@ -39,8 +39,8 @@ except ImportError:
 from ._cascades import cascade_signals
 from ._fixtures import loaddata
 from ._install import install
-from ._m2m import Through
 from ._models import Manager, Model
+from ._through import Through
 from ._transactions import on_commit
 
 __all__ = ["Manager", "Model", "Through", "cascade_signals", "install", "loaddata", "on_commit"]

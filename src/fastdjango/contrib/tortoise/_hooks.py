@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from ._bridge import patch_model_hooks
 from ._m2m import patch_m2m
+from ._through import patch_finalise
 from ._transactions import patch_transactions
 
 __all__ = ["install_hooks"]
 
 
 def install_hooks() -> None:
-    """Wrap m2m relation methods and transaction blocks (idempotent)."""
+    """Hook saves, deletes, m2m changes, model finalisation and transactions (idempotent)."""
+    patch_model_hooks()
     patch_m2m()
+    patch_finalise()
     patch_transactions()

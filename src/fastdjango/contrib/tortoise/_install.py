@@ -17,9 +17,9 @@ from fastdjango.core.signals import (
 
 from ._bridge import connect_model
 from ._hooks import install_hooks
-from ._labels import check_existing, check_label, register_model
-from ._m2m import attach_through
+from ._labels import check_existing, check_label, check_relation_label, register_model
 from ._outbox import install_outbox
+from ._through import attach_through
 
 __all__ = ["install"]
 
@@ -41,14 +41,16 @@ def install() -> None:
     * plain ``tortoise.models.Model`` subclasses send ``pre_save``,
       ``post_save``, ``pre_delete`` and ``post_delete``;
     * many-to-many relations send ``m2m_changed`` and have ``.through``;
-    * ``"<app_label>.<Model>"`` senders name their models, and a label that
-      names nothing is an error, at once for existing connections and at
-      connect time from then on;
+    * ``"<app_label>.<Model>"`` senders name their models (and
+      ``"<app_label>.<Model>_<field>"`` the relations of ``m2m_changed``), in
+      any case; a string sender that names nothing is an error, at once for
+      existing connections and at connect time from then on;
     * ``on_commit=True`` receivers wait for ``in_transaction()`` blocks.
 
     Raises:
         RuntimeError: Tortoise is not initialised.
-        LookupError: a connected label names no model.
+        LookupError: a connected string sender names no model (no relation,
+            for ``m2m_changed``); the message lists the known labels.
     """
     apps = Tortoise.apps
     if apps is None:
@@ -63,5 +65,6 @@ def install() -> None:
         register_model(model)
         attach_through(model)
     for signal in MODEL_SIGNALS:
-        check_existing(signal)
-        signal.add_sender_check(check_label)
+        check = check_relation_label if signal is m2m_changed else check_label
+        check_existing(signal, check)
+        signal.add_sender_check(check)

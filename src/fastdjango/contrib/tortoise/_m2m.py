@@ -1,9 +1,7 @@
 """``m2m_changed`` for Tortoise many-to-many relations, both directions.
 
-Tortoise sends nothing for ``add`` / ``remove`` / ``clear``, and its
-``through`` is only a table name. Here each relation gets one :class:`Through`
-object, shared by both sides (``Post.tags.through is Tag.posts.through``),
-which is the sender of ``m2m_changed``. The three methods of Tortoise's
+Tortoise sends nothing for ``add`` / ``remove`` / ``clear``. The sender is
+the relation's :class:`~._through.Through` (``Post.tags.through``). The three methods of Tortoise's
 ``ManyToManyRelation`` are wrapped to send the signal around the original
 work. Finding the keys actually added or removed costs one ``SELECT`` on the
 through table, made only while a receiver listens to that relation.
@@ -15,74 +13,17 @@ from typing import Any, Final, cast
 
 from pypika_tortoise.queries import Table
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.fields.relational import ManyToManyFieldInstance, ManyToManyRelation
+from tortoise.fields.relational import ManyToManyRelation
 from tortoise.models import Model
 
-from fastdjango.core.signals import alias_sender, m2m_changed
+from fastdjango.core.signals import m2m_changed
 
 from ._labels import wanted
+from ._through import through_of
 
-__all__ = ["Through", "attach_through", "patch_m2m", "through_of"]
+__all__ = ["patch_m2m"]
 
 _MARK: Final = "__fastdjango_m2m__"
-
-
-class Through:
-    """The sender of ``m2m_changed`` for one many-to-many relation.
-
-    Attributes:
-        table: the through table's name (``schema`` its schema, if any).
-        model: the model declaring the ``ManyToManyField``; ``field`` its name.
-        related_model: the other side; ``related_name`` the reverse name.
-    """
-
-    def __init__(self, table: str, schema: str | None) -> None:
-        self.table = table
-        self.schema = schema
-        self.model: type[Model] | None = None
-        self.field = ""
-        self.related_model: type[Model] | None = None
-        self.related_name = ""
-
-    def __repr__(self) -> str:
-        if self.model is None:
-            return f"<Through {self.table!r}>"
-        return f"<Through {self.table!r}: {self.model.__name__}.{self.field}>"
-
-
-_throughs: dict[tuple[str | None, str], Through] = {}
-
-
-def through_of(field: ManyToManyFieldInstance[Any]) -> Through:
-    """The one :class:`Through` of the relation ``field`` belongs to (either side)."""
-    key = (field.through_schema, field.through)
-    through = _throughs.get(key)
-    if through is None:
-        through = _throughs[key] = Through(field.through, field.through_schema)
-    return through
-
-
-class _RelationDescriptor(property):
-    """Tortoise's relation property, plus ``.through`` on the class attribute."""
-
-    through: Through
-
-
-def attach_through(model: type[Model]) -> None:
-    """Give each m2m attribute of ``model`` its ``.through`` (after every init)."""
-    for name in model._meta.m2m_fields:
-        field = cast(ManyToManyFieldInstance[Any], model._meta.fields_map[name])
-        through = through_of(field)
-        if not field._generated:
-            through.model, through.field = model, name
-            through.related_model, through.related_name = field.related_model, field.related_name
-            if model._meta.app:
-                alias_sender(f"{model._meta.app}.{model.__name__}_{name}", through)
-        current = model.__dict__.get(name)
-        if isinstance(current, property) and getattr(current, "through", None) is not through:
-            descriptor = _RelationDescriptor(current.fget, current.fset, current.fdel)
-            descriptor.through = through
-            setattr(model, name, descriptor)
 
 
 async def _linked(

@@ -12,6 +12,7 @@ from tortoise.signals import Signals
 
 from ._bridge import connect_model
 from ._hooks import install_hooks
+from ._through import declare_throughs
 
 __all__ = ["Manager", "Model"]
 
@@ -116,8 +117,9 @@ class Model(models.Model):
         post = await Post.objects.create(title="Hello")   # pre_save, post_save
 
     Subclasses are wired when the class is created, so models defined at any
-    time send signals; call :func:`install` after ``Tortoise.init`` for
-    lazy ``"app.Model"`` senders and ``Post.tags.through``.
+    time send signals, and ``Post.tags.through`` (the ``m2m_changed``
+    sender) exists from then on, before ``Tortoise.init``; call
+    :func:`install` after ``Tortoise.init`` for lazy ``"app.Model"`` senders.
     """
 
     objects: ClassVar[Manager[Any]] = Manager()
@@ -129,6 +131,7 @@ class Model(models.Model):
         super().__init_subclass__(**kwargs)
         install_hooks()
         connect_model(cls)
+        declare_throughs(cls)
 
     async def _wait_for_listeners(self, signal: Signals, *listener_args: Any) -> None:
         # Only listeners registered with Tortoise itself get here (the model

@@ -65,6 +65,9 @@ async def collect_cascade(instance: Model, db: BaseDBAsyncClient) -> list[Model]
 
     Empty when cascade signals are off or nobody listens to delete signals.
     """
+    meta = type(instance)._meta
+    if not (meta.backward_fk_fields or meta.backward_o2o_fields):
+        return []  # nothing points at this model: nothing can cascade
     if not _enabled or not (wanted(pre_delete) or wanted(post_delete)):
         return []
     seen: set[tuple[type[Model], Any]] = {(type(instance), instance.pk)}

@@ -62,15 +62,51 @@ end
 return added
 """)
 
-# Move a receiver's due retries from its sorted set to its retry stream.
-# KEYS: delayed set, retry stream. ARGV: now (ms), most to move.
-MOVE_DUE = Script("""
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-for _, member in ipairs(due) do
-  redis.call('XADD', KEYS[2], '*', 'e', member)
-  redis.call('ZREM', KEYS[1], member)
+# Read new entries for several receivers' groups, each from its signal's
+# stream and its retry stream, after moving its due retries to the latter. A
+# missing group is created (reading from the start) and read at once. The
+# reply is flat, three values an entry, which is quick for the client to parse.
+# KEYS: per reader: signal stream, retry stream, delayed set.
+# ARGV: consumer, most per stream, now (ms; 0: leave retries), per reader: group.
+# Returns per entry: reader index * 2 + (0 signal stream | 1 retry stream),
+# entry id, 'e' field.
+READ = Script("""
+local consumer, count, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local out = {}
+for r = 1, #ARGV - 3 do
+  local group = ARGV[3 + r]
+  local signal, retry, delayed = KEYS[3 * r - 2], KEYS[3 * r - 1], KEYS[3 * r]
+  if now > 0 then
+    local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, count)
+    for _, member in ipairs(due) do
+      redis.call('XADD', retry, '*', 'e', member)
+      redis.call('ZREM', delayed, member)
+    end
+  end
+  local read = {'XREADGROUP', 'GROUP', group, consumer, 'COUNT', count,
+                'STREAMS', signal, retry, '>', '>'}
+  local ok, reply = pcall(redis.call, unpack(read))
+  if not ok then
+    pcall(redis.call, 'XGROUP', 'CREATE', signal, group, '0', 'MKSTREAM')
+    pcall(redis.call, 'XGROUP', 'CREATE', retry, group, '0', 'MKSTREAM')
+    reply = redis.call(unpack(read))
+  end
+  if reply then
+    for _, stream in ipairs(reply) do
+      local code = (r - 1) * 2 + (stream[1] == retry and 1 or 0)
+      for _, entry in ipairs(stream[2]) do
+        local fields, value = entry[2], ''
+        for j = 1, #fields, 2 do
+          if fields[j] == 'e' then value = fields[j + 1] end
+        end
+        out[#out + 1] = code
+        out[#out + 1] = entry[1]
+        out[#out + 1] = value
+      end
+    end
+  end
 end
-return #due
+return out
 """)
 
 # Take at most one entry from each shard of an ordered receiver, so that one
@@ -183,4 +219,4 @@ return 1
 """
 )
 
-ALL = (PUBLISH, MOVE_DUE, CLAIM_ORDERED, RELEASE, RETRY_LATER, RETRY_HELD, BURY, EXTEND)
+ALL = (PUBLISH, READ, CLAIM_ORDERED, RELEASE, RETRY_LATER, RETRY_HELD, BURY, EXTEND)

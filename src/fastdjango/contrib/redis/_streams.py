@@ -22,8 +22,8 @@ from ._scripts import (
     BURY,
     CLAIM_ORDERED,
     EXTEND,
-    MOVE_DUE,
     PUBLISH,
+    READ,
     RELEASE,
     RETRY_HELD,
     RETRY_LATER,
@@ -192,83 +192,55 @@ class Streams:
         busy: Mapping[tuple[str, str], set[int]],
         retries: bool = True,
     ) -> list[Entry]:
-        """New entries for ``readers``; with ``retries``, due retries are moved to
-        their streams first.
+        """New entries for ``readers`` (one script call, one round trip); with
+        ``retries``, due retries are moved to their retry streams first.
 
         Ordered readers get at most one entry per shard, none from a shard in
         ``busy`` ((signal, receiver) -> shards whose entry this process holds).
         """
-        await self.ensure_groups(
-            (stream, reader.receiver) for reader in readers for stream in self.streams_of(reader)
-        )
-        if len(readers) == 1 and not retries and not readers[0].ordered:
-            return await self._read_one(consumer, readers[0], limit)
-        now = _now_ms()
-        pipe: Any = self.redis.pipeline(transaction=False)
+        keys: list[str] = []
         for reader in readers:
             signal, receiver = reader.signal, reader.receiver
-            if retries:
-                MOVE_DUE(
-                    pipe,
-                    [self.keys.delayed(signal, receiver), self.keys.retry(signal, receiver)],
-                    [now, limit],
-                )
-            pipe.xreadgroup(
-                receiver, consumer, dict.fromkeys(self.streams_of(reader), ">"), count=limit
+            keys += [
+                self.keys.signal(signal),
+                self.keys.retry(signal, receiver),
+                self.keys.delayed(signal, receiver),
+            ]
+        args: list[str | int | bytes] = [consumer, limit, _now_ms() if retries else 0]
+        args += [reader.receiver for reader in readers]
+        pipe: Any = self.redis.pipeline(transaction=False)
+        READ(pipe, keys, args)
+        ordered = [reader for reader in readers if reader.ordered]
+        for reader in ordered:
+            self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
+        results = await self._run(pipe)
+        flat = results[0]
+        entries = [
+            Entry(
+                keys[code // 2 * 3 + code % 2],
+                text(flat[index + 1]),
+                readers[code // 2].signal,
+                readers[code // 2].receiver,
+                flat[index + 2],
             )
-            if reader.ordered:
-                self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
-        try:
-            results = await self._run(pipe)
-        except ResponseError as exc:
-            if not _nogroup(exc):
-                raise
-            self.forget()  # the server lost its groups (restarted empty)
-            return []
-        entries: list[Entry] = []
-        replies = iter(results)
-        for reader in readers:
-            if retries:
-                next(replies)  # how many due retries were moved
-            for stream, items in next(replies) or ():
-                name = text(stream)
-                entries.extend(
-                    Entry(name, text(entry_id), reader.signal, reader.receiver, fields[b"e"])
-                    for entry_id, fields in items
-                )
-            if reader.ordered:
-                flat = next(replies)
-                for index in range(0, len(flat), 4):
-                    shard = int(flat[index])
-                    entries.append(
-                        Entry(
-                            self.keys.ordered(reader.signal, reader.receiver, shard),
-                            text(flat[index + 1]),
-                            reader.signal,
-                            reader.receiver,
-                            flat[index + 2],
-                            int(flat[index + 3]),
-                            shard,
-                        )
-                    )
-        return entries
-
-    async def _read_one(self, consumer: str, reader: Reader, limit: int) -> list[Entry]:
-        """:meth:`read` for one plain reader, without a pipeline (the common case)."""
-        try:
-            reply: Any = await self.redis.xreadgroup(
-                reader.receiver, consumer, dict.fromkeys(self.streams_of(reader), ">"), count=limit
-            )
-        except ResponseError as exc:
-            if not _nogroup(exc):
-                raise
-            self.forget()
-            return []
-        return [
-            Entry(text(stream), text(entry_id), reader.signal, reader.receiver, fields[b"e"])
-            for stream, items in reply or ()
-            for entry_id, fields in items
+            for index in range(0, len(flat), 3)
+            for code in (int(flat[index]),)
         ]
+        for reader, taken in zip(ordered, results[1:], strict=True):
+            for index in range(0, len(taken), 4):
+                shard = int(taken[index])
+                entries.append(
+                    Entry(
+                        self.keys.ordered(reader.signal, reader.receiver, shard),
+                        text(taken[index + 1]),
+                        reader.signal,
+                        reader.receiver,
+                        taken[index + 2],
+                        int(taken[index + 3]),
+                        shard,
+                    )
+                )
+        return entries
 
     def _ordered(
         self,

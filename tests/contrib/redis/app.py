@@ -12,6 +12,7 @@ when set, the database ``DURABLE_TEST_DB`` (the outbox and ``Ran``).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,20 +26,34 @@ from fastdjango.core.signals import Signal
 from fastdjango.durable import Delivery, Durable, configure
 from tests.durable.app import database_config, failing, placed, stalling
 
-__all__ = ["failing", "load", "placed", "runs_of", "setup", "stalling"]
+__all__ = [
+    "failing",
+    "in_order_runs",
+    "load",
+    "ordered",
+    "placed",
+    "runs_of",
+    "setup",
+    "stalling",
+]
 
 load = Signal(["n"], name="redis_tests.load")
+ordered = Signal(["key", "n"], name="redis_tests.ordered")
 
-_files: dict[int, int] = {}
+_files: dict[str, int] = {}
+
+
+def _write(kind: str, line: str) -> None:
+    name = f"{kind}-{os.getpid()}.txt"
+    if name not in _files:
+        path = Path(os.environ["DURABLE_TEST_FLAGS"]) / name
+        _files[name] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    # One write per run, unbuffered: what a SIGKILL interrupts is lost whole.
+    os.write(_files[name], f"{line}\n".encode())
 
 
 def _note(delivery: Delivery) -> None:
-    pid = os.getpid()
-    if pid not in _files:
-        path = Path(os.environ["DURABLE_TEST_FLAGS"]) / f"runs-{pid}.txt"
-        _files[pid] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    # One write per run, unbuffered: what a SIGKILL interrupts is lost whole.
-    os.write(_files[pid], f"{delivery.event_id} {delivery.receiver} {pid}\n".encode())
+    _write("runs", f"{delivery.event_id} {delivery.receiver} {os.getpid()}")
 
 
 @load.connect(durable=Durable(name="first"))
@@ -53,15 +68,32 @@ async def second(n: int, delivery: Delivery, **kwargs: Any) -> None:
     _note(delivery)
 
 
+@ordered.connect(durable=Durable(name="in_order", order_key=lambda key, **kwargs: key))
+async def in_order(key: str, n: int, delivery: Delivery, **kwargs: Any) -> None:
+    """Notes when it ran the ``n``-th event of ``key``."""
+    _write("ordered", f"{key} {n} {time.time_ns()}")
+
+
+def _lines(flags: Path, kind: str) -> list[list[str]]:
+    lines: list[list[str]] = []
+    for path in sorted(flags.glob(f"{kind}-*.txt")):
+        *complete, _ = path.read_text().split("\n")  # the last one may be half written
+        lines += [line.split() for line in complete]
+    return lines
+
+
+def in_order_runs(flags: Path) -> dict[str, list[int]]:
+    """Key -> the ``n`` of its ``in_order`` runs, in the order they ran."""
+    runs = sorted(_lines(flags, "ordered"), key=lambda line: int(line[2]))
+    by_key: dict[str, list[int]] = {}
+    for key, n, _ in runs:
+        by_key.setdefault(key, []).append(int(n))
+    return by_key
+
+
 def runs_of(flags: Path) -> list[tuple[str, str, int]]:
     """Every ``(event_id, receiver, pid)`` the ``load`` receivers noted."""
-    runs: list[tuple[str, str, int]] = []
-    for path in sorted(flags.glob("runs-*.txt")):
-        *lines, _ = path.read_text().split("\n")  # the last one may be half written
-        for line in lines:
-            event_id, receiver, pid = line.split()
-            runs.append((event_id, receiver, int(pid)))
-    return runs
+    return [(event_id, receiver, int(pid)) for event_id, receiver, pid in _lines(flags, "runs")]
 
 
 def transport() -> RedisStreams:

@@ -68,3 +68,16 @@ def terminate(process: subprocess.Popen[bytes], *, limit: float = 20.0) -> int:
     """SIGTERM ``process`` and wait for its exit status."""
     os.kill(process.pid, signal.SIGTERM)
     return process.wait(timeout=limit)
+
+
+def command(place: Place, *arguments: str) -> tuple[int, str]:
+    """Run ``python -m fastdjango ARGUMENTS --setup ...``: exit status and output."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "fastdjango", *arguments, "--setup", SETUP],
+        cwd=ROOT,
+        env=place.environment(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return finished.returncode, finished.stdout.decode() + finished.stderr.decode()

@@ -4,6 +4,7 @@ SIGKILLed, a test-owned redis-server stopped and restarted."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -18,9 +19,9 @@ from fastdjango.durable._schema import TABLE
 from tests.durable.models import Order, Ran
 from tests.durable.polling import wait_for_runs, wait_until
 
-from .app import placed, stalling
+from .app import failing, placed, stalling
 from .places import place
-from .processes import ROOT, kill, start_worker, terminate
+from .processes import ROOT, Place, command, kill, start_worker, terminate
 from .server import OwnedRedis
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -160,3 +161,46 @@ async def test_two_web_processes_and_two_workers_deliver_each_event_once(
             {(i, r): 1 for i in ids for r in ("record", "second")}
         )
         assert {pid for _, _, pid in ran} == {worker.pid for worker in workers}
+
+
+def dead_letters(where: Place) -> list[dict[str, object]]:
+    """What ``deliveries --dead --json`` lists."""
+    status, output = command(where, "deliveries", "--dead", "--json")
+    assert status == 0, output
+    deliveries: list[dict[str, object]] = json.loads(output)["deliveries"]
+    return deliveries
+
+
+async def test_a_failing_receiver_is_retried_dead_lettered_and_replayed(
+    redis_url: str, prefix: str, tmp_path: Path
+) -> None:
+    async with place(redis_url, prefix, tmp_path) as where:
+        broken = where.flags / "broken"
+        broken.touch()
+        [event_id] = await send(failing, 1)
+        worker = start_worker(where, "worker")
+        try:
+            await wait_for_runs(1, 30, receiver="record")
+
+            async def buried() -> bool:
+                return len(await asyncio.to_thread(dead_letters, where)) == 1
+
+            await wait_until(buried, 30, "the dead letter")
+            later = await send(placed, 2)  # other events keep flowing
+            await wait_for_runs(4, 30, event_id__in=later)
+            [dead] = dead_letters(where)
+            assert (dead["event_id"], dead["receiver"], dead["attempts"]) == (event_id, "flaky", 3)
+            assert str(dead["last_error"]).startswith("ConnectionError: warehouse unreachable")
+            broken.unlink()
+            status, output = command(where, "replay", event_id, "--receiver", "flaky")
+            assert (status, output.strip()) == (0, "Replayed 1 deliveries.")
+            await wait_for_runs(1, 30, receiver="flaky")
+            assert terminate(worker) == 0
+        finally:
+            kill(worker)
+        assert dead_letters(where) == []
+        ran = await Ran.filter(receiver="flaky").values_list("event_id", "attempt")
+        assert ran == [(event_id, 1)]  # the replay starts from attempt 1
+        log = (where.flags / "worker.log").read_text()
+        assert "attempt 1 of 3; retrying" in log
+        assert "attempt 3 of 3; dead-lettered" in log

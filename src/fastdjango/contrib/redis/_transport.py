@@ -276,20 +276,27 @@ class RedisStreams:
             await streams.ack(skipped, consumer)
         return leases
 
-    def _settled(self, lease: Lease) -> _Token:
+    @staticmethod
+    def _token(lease: Lease) -> _Token:
         token = lease.token
         if not isinstance(token, _Token):
             raise TypeError(f"{lease!r} was not handed out by RedisStreams.")
+        return token
+
+    def _free(self, token: _Token) -> None:
+        """The lease is settled: its ordered shard may hand out the next entry.
+
+        Only now, not before the settling call: until the server has it, the
+        entry is still pending for this consumer, and claiming would take it
+        again.
+        """
         entry = token.entry
         if entry.shard is not None:
             self._busy.get((entry.signal, entry.receiver), set()).discard(entry.shard)
-        return token
 
     async def extend(self, lease: Lease, visibility: float) -> None:
         """Keep ``lease`` invisible to other workers ``visibility`` more seconds."""
-        token = lease.token
-        if not isinstance(token, _Token):
-            raise TypeError(f"{lease!r} was not handed out by RedisStreams.")
+        token = self._token(lease)
         streams = await self._ready()
         await self._backoff.run(
             lambda: streams.extend(token.entry, token.consumer, int(visibility * 1000)),
@@ -299,10 +306,13 @@ class RedisStreams:
 
     async def ack(self, lease: Lease) -> None:
         """The receiver finished: acknowledge (batched with the acks of the same moment)."""
-        token = self._settled(lease)
+        token = self._token(lease)
         await self._ready()
         assert self._acks is not None
-        await self._acks.add(token)
+        try:
+            await self._acks.add(token)
+        finally:
+            self._free(token)
 
     async def _settle_acks(self, tokens: Sequence[_Token]) -> None:
         streams = await self._ready()
@@ -318,25 +328,31 @@ class RedisStreams:
 
     async def retry(self, lease: Lease, delay: float, error: str) -> None:
         """Hand the delivery out again after ``delay`` seconds, as the next attempt."""
-        token = self._settled(lease)
+        token = self._token(lease)
         streams = await self._ready()
         record = wrapped(lease.event, lease.attempt + 1, error)
-        await self._backoff.run(
-            lambda: streams.retry(token.entry, token.consumer, record, delay),
-            "retrying a delivery",
-            within=30.0,
-        )
+        try:
+            await self._backoff.run(
+                lambda: streams.retry(token.entry, token.consumer, record, delay),
+                "retrying a delivery",
+                within=30.0,
+            )
+        finally:
+            self._free(token)
 
     async def bury(self, lease: Lease, error: str) -> None:
         """Dead-letter the delivery for its receiver only, keeping ``error``."""
-        token = self._settled(lease)
+        token = self._token(lease)
         streams = await self._ready()
         record = wrapped(lease.event, lease.attempt, error)
-        await self._backoff.run(
-            lambda: streams.bury(token.entry, token.consumer, record),
-            "dead-lettering a delivery",
-            within=30.0,
-        )
+        try:
+            await self._backoff.run(
+                lambda: streams.bury(token.entry, token.consumer, record),
+                "dead-lettering a delivery",
+                within=30.0,
+            )
+        finally:
+            self._free(token)
 
     async def deliveries(self, *, dead: bool) -> list[DeliveryRecord]:
         """Dead-lettered deliveries (``dead=True``), or those pending and waiting to retry."""

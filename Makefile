@@ -34,6 +34,7 @@ docs-serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.sqlalchemy_flush
 	$(BIN)/python -m benchmarks.orm_tortoise
 	$(BIN)/python -m benchmarks redis
 

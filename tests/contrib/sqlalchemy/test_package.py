@@ -15,7 +15,12 @@ from .models import Base, Post
 
 
 def test_public_names() -> None:
-    assert package.__all__ == ["ReentrantFlushError", "capture_on_commit_callbacks", "install"]
+    assert package.__all__ == [
+        "ReentrantFlushError",
+        "capture_on_commit_callbacks",
+        "install",
+        "loaddata",
+    ]
     for name in package.__all__:
         assert getattr(package, name).__doc__
 

@@ -33,7 +33,8 @@ except ImportError:
     ) from None
 
 from ._bridge import ReentrantFlushError
+from ._fixtures import loaddata
 from ._install import install
 from ._testing import capture_on_commit_callbacks
 
-__all__ = ["ReentrantFlushError", "capture_on_commit_callbacks", "install"]
+__all__ = ["ReentrantFlushError", "capture_on_commit_callbacks", "install", "loaddata"]

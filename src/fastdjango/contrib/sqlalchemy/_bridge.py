@@ -23,11 +23,27 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.util.concurrency import in_greenlet
 
-from fastdjango.core.signals import Signal, commit_scope
+from fastdjango.core.signals import (
+    Signal,
+    commit_scope,
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 from ._transactions import commit_queue
 
-__all__ = ["ReentrantFlushError", "any_wanted", "engine_name", "send", "wanted"]
+__all__ = [
+    "LISTENED",
+    "Listened",
+    "ReentrantFlushError",
+    "any_wanted",
+    "engine_name",
+    "send",
+    "wanted",
+]
 
 
 class ReentrantFlushError(InvalidRequestError):
@@ -36,6 +52,30 @@ class ReentrantFlushError(InvalidRequestError):
     Model signals are sent while the session flushes, so the session cannot
     flush again from inside a receiver.
     """
+
+
+class Listened:
+    """Which model signals anyone listens to, read once per flush (``before_flush``).
+
+    The mapper events run once per object written; with nobody listening
+    they stop at one attribute read.
+    """
+
+    __slots__ = ("delete", "m2m", "save")
+
+    def __init__(self) -> None:
+        self.save = self.delete = self.m2m = True
+
+    def refresh(self) -> None:
+        """Read the dispatcher's current state."""
+        self.save = any_wanted(pre_save) or any_wanted(post_save)
+        self.delete = any_wanted(pre_delete) or any_wanted(post_delete)
+        self.m2m = any_wanted(m2m_changed)
+
+
+#: Shared by every session: a receiver connected while a flush runs counts
+#: from the next flush on.
+LISTENED = Listened()
 
 
 def wanted(signal: Signal, sender: object) -> bool:

@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from fastdjango.core.signals import post_delete, post_save, pre_delete, pre_save
 
-from ._bridge import engine_name, send, wanted
+from ._bridge import LISTENED, engine_name, send, wanted
 from ._changes import changed_columns
 from ._record import record_of, take_record
 
@@ -53,6 +53,8 @@ def _session(target: object) -> Session:
 
 
 def _before_insert(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.save:
+        return
     sender = mapper.class_
     if wanted(pre_save, sender):
         named = {"raw": _RAW.get(), "using": engine_name(connection), "update_fields": None}
@@ -60,6 +62,8 @@ def _before_insert(mapper: Mapper[Any], connection: Connection, target: object) 
 
 
 def _after_insert(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.save:
+        return
     sender = mapper.class_
     if wanted(post_save, sender):
         named = {
@@ -73,6 +77,8 @@ def _after_insert(mapper: Mapper[Any], connection: Connection, target: object) -
 
 
 def _before_update(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.save:
+        return
     sender = mapper.class_
     if not wanted(pre_save, sender):
         return
@@ -83,6 +89,8 @@ def _before_update(mapper: Mapper[Any], connection: Connection, target: object) 
 
 
 def _after_update(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.save:
+        return
     sender = mapper.class_
     if not wanted(post_save, sender):
         return
@@ -103,6 +111,8 @@ def _origin(session: Session, target: object) -> object:
 
 
 def _before_delete(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.delete:
+        return
     sender = mapper.class_
     if wanted(pre_delete, sender):
         session = _session(target)
@@ -111,6 +121,8 @@ def _before_delete(mapper: Mapper[Any], connection: Connection, target: object) 
 
 
 def _after_delete(mapper: Mapper[Any], connection: Connection, target: object) -> None:
+    if not LISTENED.delete:
+        return
     sender = mapper.class_
     if wanted(post_delete, sender):
         session = _session(target)

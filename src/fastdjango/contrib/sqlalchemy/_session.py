@@ -12,9 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from fastdjango.core.signals import m2m_changed, post_delete, pre_delete
-
-from ._bridge import any_wanted
+from ._bridge import LISTENED
 from ._cascades import cascade_origins
 from ._m2m import collect_m2m
 from ._record import record_of, take_record
@@ -34,12 +32,13 @@ def installed_bases() -> list[type]:
 
 def _before_flush(session: Session, _flush_context: object, _instances: object) -> None:
     take_record(session)  # whatever a failed flush left behind
+    LISTENED.refresh()
     bases = tuple(_bases)
-    if any_wanted(pre_delete) or any_wanted(post_delete):
+    if LISTENED.delete:
         deleted = [obj for obj in session.deleted if isinstance(obj, bases)]
         if deleted:
             record_of(session).origins = cascade_origins(deleted)
-    if any_wanted(m2m_changed):
+    if LISTENED.m2m:
         changed = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, bases)]
         if changed:
             collect_m2m(session, changed, record_of(session).after)

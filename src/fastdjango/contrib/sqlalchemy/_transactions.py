@@ -96,6 +96,8 @@ def waiting(session: Session) -> list[Call]:
 
 def on_session_commit(session: Session) -> None:
     """``after_commit``: the outermost transaction or a savepoint committed."""
+    if not _calls:
+        return
     transaction = session.get_nested_transaction() or session.get_transaction()
     if transaction is not None:
         _committed.add(transaction)
@@ -103,6 +105,8 @@ def on_session_commit(session: Session) -> None:
 
 def on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     """``after_transaction_end``: run, hand over or drop the calls."""
+    if not _calls:
+        return
     calls = _calls.pop(transaction, None)
     if calls is None:
         return

@@ -16,7 +16,7 @@ from fastdjango.contrib.sqlalchemy import loaddata
 from fastdjango.core.signals import m2m_changed, post_save, pre_save
 from tests.contrib.tortoise.helpers import Recorder, connected
 
-from .models import Document, Post, Tag
+from .models import Base, Document, Post, Tag
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -37,7 +37,7 @@ async def test_loaddata_saves_with_raw_true(sessions: Sessions, tmp_path: Path) 
     path.write_text(json.dumps(FIXTURE), encoding="utf-8")
     async with sessions() as session:
         with connected(Recorder(), pre_save, post_save, m2m_changed) as rec:
-            assert await session.run_sync(loaddata, path) == 4
+            assert await session.run_sync(loaddata, path, base=Base) == 4
             await session.commit()
             session.add(Post(title="after"))
             await session.commit()
@@ -61,7 +61,7 @@ async def test_loaddata_updates_existing_rows(sessions: Sessions) -> None:
         session.add(Tag(id=1, name="old"))
         await session.commit()
         with connected(Recorder(), post_save) as rec:
-            await session.run_sync(loaddata, FIXTURE[:1])
+            await session.run_sync(loaddata, FIXTURE[:1], base=Base)
             await session.commit()
         tag = await session.get_one(Tag, 1)
     assert tag.name == "python"
@@ -72,9 +72,8 @@ async def test_loaddata_updates_existing_rows(sessions: Sessions) -> None:
 
 async def test_new_rows_get_keys_past_the_loaded_ones(sessions: Sessions) -> None:
     async with sessions() as session:
-        await session.run_sync(
-            loaddata, [{"model": "blog.post", "pk": 10, "fields": {"title": "x"}}]
-        )
+        fixture = [{"model": "blog.post", "pk": 10, "fields": {"title": "x"}}]
+        await session.run_sync(loaddata, fixture, base=Base)
         await session.commit()
         post = Post(title="next")
         session.add(post)
@@ -97,7 +96,7 @@ async def test_bad_fixtures_are_refused(
 ) -> None:
     async with sessions() as session:
         with pytest.raises(error, match=match):
-            await session.run_sync(loaddata, fixture)
+            await session.run_sync(loaddata, fixture, base=Base)
 
 
 async def test_an_unreadable_file_is_refused(sessions: Sessions, tmp_path: Path) -> None:
@@ -105,4 +104,4 @@ async def test_an_unreadable_file_is_refused(sessions: Sessions, tmp_path: Path)
     path.write_text("[{", encoding="utf-8")
     async with sessions() as session:
         with pytest.raises(ValueError, match="Cannot read the fixture"):
-            await session.run_sync(loaddata, path)
+            await session.run_sync(loaddata, path, base=Base)

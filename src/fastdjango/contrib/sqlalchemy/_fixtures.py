@@ -47,9 +47,9 @@ def _read(fixture: Fixture) -> list[Mapping[str, Any]]:
     return list(loaded)
 
 
-def _mappers() -> list[Mapper[Any]]:
+def _mappers(only: type | None) -> list[Mapper[Any]]:
     found: list[Mapper[Any]] = []
-    for base in installed_bases():
+    for base in installed_bases() if only is None else [only]:
         stack: list[type] = [base]
         while stack:
             cls = stack.pop()
@@ -77,7 +77,8 @@ def _mapper(label: object, mappers: list[Mapper[Any]]) -> Mapper[Any]:
         )
     raise LookupError(
         f"Fixture model {label!r} is ambiguous: "
-        f"{', '.join(f'{m.class_.__module__}.{m.class_.__name__}' for m in matches)}."
+        f"{', '.join(f'{m.class_.__module__}.{m.class_.__name__}' for m in matches)}. "
+        "Pass base= to loaddata() to load into the models of one declarative base."
     )
 
 
@@ -123,7 +124,7 @@ def _values(
     return values, links
 
 
-def loaddata(session: Session, fixture: Fixture) -> int:
+def loaddata(session: Session, fixture: Fixture, *, base: type | None = None) -> int:
     """Load a Django JSON fixture into ``session``; return the number of objects.
 
     Args:
@@ -134,6 +135,8 @@ def loaddata(session: Session, fixture: Fixture) -> int:
             The model is found by class name (case-insensitive) among the
             classes mapped under the installed bases; many-to-one
             relationships are given by key, many-to-many ones as lists of keys.
+        base: look models up among the classes under this declarative base
+            only (default: under every installed base).
 
     Every object is flushed with ``raw=True`` in ``pre_save`` / ``post_save``
     (an existing key is an UPDATE, ``created=False``); many-to-many links are
@@ -147,15 +150,16 @@ def loaddata(session: Session, fixture: Fixture) -> int:
             a key that does not exist.
     """
     entries = _read(fixture)
-    mappers = _mappers()
+    mappers = _mappers(base)
     built = [(entry, _mapper(entry.get("model"), mappers)) for entry in entries]
     pending: list[tuple[object, Mapper[Any], dict[str, list[Any]]]] = []
     with loading_raw():
         for entry, mapper in built:
             values, links = _values(mapper, entry)
-            identity = mapper.identity_key_from_primary_key(
-                [values.get(mapper.get_property_by_column(c).key) for c in mapper.primary_key]
-            )[1]
+            identity = tuple(
+                values.get(mapper.get_property_by_column(column).key)
+                for column in mapper.primary_key
+            )
             existing = session.get(mapper.class_, identity) if None not in identity else None
             if existing is None:
                 instance = mapper.class_(**values)
@@ -175,7 +179,7 @@ def loaddata(session: Session, fixture: Fixture) -> int:
     return len(built)
 
 
-def _linked(session: Session, model: type, key: Any, name: str) -> object:
+def _linked(session: Session, model: type[Any], key: Any, name: str) -> object:
     found = session.get(model, key)
     if found is None:
         raise LookupError(
@@ -191,7 +195,8 @@ def _reset_sequences(session: Session, mappers: set[Mapper[Any]]) -> None:
         if session.get_bind(mapper).dialect.name != "postgresql":
             continue
         (pk_column,) = mapper.primary_key
-        if pk_column.autoincrement is False or pk_column.type.python_type is not int:
+        python_type: type = pk_column.type.python_type
+        if python_type is not int:
             continue
         table = pk_column.table
         highest = session.scalar(select(func.max(pk_column)))

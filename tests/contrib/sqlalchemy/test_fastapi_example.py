@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import httpx
+import pytest
 
+from fastdjango.core.signals import post_delete, post_save, request_finished
 from tests.support.server import serve
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "sqlalchemy_fastapi.py"
 
 
-def _example() -> ModuleType:
+@pytest.fixture
+def example() -> Iterator[ModuleType]:
+    """The example module, its receivers disconnected again afterwards."""
+    module = _load()
+    try:
+        yield module
+    finally:
+        for signal in (post_save, post_delete):
+            for receiver in (module.audit_save, module.audit_delete, module.announce):
+                signal.disconnect(receiver, sender=module.Article)
+        request_finished.disconnect(module.count_request)
+
+
+def _load() -> ModuleType:
     name = "examples_sqlalchemy_fastapi"
     loaded = sys.modules.get(name)
     if loaded is not None:
@@ -28,10 +44,7 @@ def _example() -> ModuleType:
     return module
 
 
-async def test_the_example_audits_announces_and_counts(tmp_path: Path) -> None:
-    example = _example()
-    example.notifications.clear()
-    example.requests_served.clear()
+async def test_the_example_audits_announces_and_counts(example: ModuleType, tmp_path: Path) -> None:
     app = example.create_app(f"sqlite+aiosqlite:///{tmp_path / 'example.sqlite3'}")
     async with serve(app, lifespan="on") as url, httpx.AsyncClient(base_url=url) as client:
         created = await client.post("/articles", json={"title": "Hello"})

@@ -1,8 +1,8 @@
 """Run the Python blocks of ``docs/**/*.md`` and ``README.md`` with Sybil.
 
 Each Markdown file is one document: its blocks run in order, in one
-namespace, on one event loop (top-level ``await`` works, as in an asyncio
-REPL). What a document connects to a signal that existed before it is
+namespace and one context, on one event loop (top-level ``await`` works, as
+in an asyncio REPL). What a document connects to a signal that existed before it is
 disconnected when it ends. Once a block fails or is skipped (a service that
 is not there), the blocks after it are skipped with the reason.
 See ``docs/CONTRIBUTING.md`` for how pages use this.
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextvars
+import gc
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -59,10 +61,13 @@ class DocumentModule(ModuleType):
 
 @dataclass
 class DocumentRun:
-    """What one document's blocks share: the loop, and what to undo at the end."""
+    """What one document's blocks share: the loop, the context, what to undo at the end."""
 
     module: DocumentModule
     runner: asyncio.Runner = field(default_factory=asyncio.Runner)
+    # Context variables one block sets (Tortoise's current context, a mute)
+    # are seen by the next, whether it awaits or not.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     connected_before: dict[Signal, set[Any]] = field(default_factory=dict)
     stop_reason: str | None = None
 
@@ -95,6 +100,8 @@ def teardown_document(namespace: dict[str, Any]) -> None:
     finally:
         sys.modules.pop(run.module.__name__, None)
         namespace.clear()
+        # Model classes and their labels go now, not in some later test.
+        gc.collect()
 
 
 def _disconnect_new(sig: Signal, before: set[Any]) -> None:
@@ -124,9 +131,9 @@ def evaluate(example: Example) -> None:
             flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
             dont_inherit=True,
         )
-        result = eval(code, example.namespace)
+        result = run.context.run(eval, code, example.namespace)
         if inspect.iscoroutine(result):
-            run.runner.run(result)
+            run.runner.run(result, context=run.context)
     except pytest.skip.Exception as skipped:
         run.stop_reason = str(skipped)
         raise

@@ -100,8 +100,18 @@ def teardown_document(namespace: dict[str, Any]) -> None:
     finally:
         sys.modules.pop(run.module.__name__, None)
         namespace.clear()
+        _forget_tortoise_statements()
         # Model classes and their labels go now, not in some later test.
         gc.collect()
+
+
+def _forget_tortoise_statements() -> None:
+    # Tortoise caches each model's SQL by (connection, schema, table): the
+    # next page's `User` on the "default" connection must not get this
+    # page's INSERT.
+    executor = sys.modules.get("tortoise.backends.base.executor")
+    if executor is not None:
+        executor.EXECUTOR_CACHE.clear()
 
 
 def _disconnect_new(sig: Signal, before: set[Any]) -> None:

@@ -196,11 +196,13 @@ def test_added_names_are_strings() -> None:
 
 
 @pytest.mark.usefixtures("restore_names")
-def test_the_readme_example_runs_as_written() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_guide_example_runs_as_written() -> None:
+    guide = Path(__file__).parents[1] / "docs" / "guides" / "auth.md"
     [example] = [
         block
-        for block in re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+        for block in re.findall(
+            r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S
+        )
         if "add_secret_names" in block
     ]
     *code, call, shown = example.strip().splitlines()

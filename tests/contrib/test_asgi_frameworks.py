@@ -248,7 +248,7 @@ async def test_seed_003_request_signals_example(caplog: pytest.LogCaptureFixture
 
 
 async def test_readme_per_request_workdir_is_always_removed() -> None:
-    """The README's resource example: released after success, error and disconnect."""
+    """The request signals guide's workdir example: removed after success, error, disconnect."""
     workdirs: list[str] = []
 
     def make_workdir(sender: object, scope: Scope, **kwargs: Any) -> None:

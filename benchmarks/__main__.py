@@ -41,6 +41,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 20, quick 3)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead")
+    parser.add_argument(
+        "--otel",
+        action="store_true",
+        help="then measure what OpenTelemetry instrumentation costs (benchmarks.otel_overhead)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(document(results), indent=2))
     else:
         print(render(results))
+    if options.otel:
+        from .otel_overhead import main as otel_overhead
+
+        print()
+        otel_overhead(["--quick"] if options.quick else [])
     return 0
 
 

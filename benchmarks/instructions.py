@@ -55,18 +55,19 @@ def _child(scenario: str, label: str, number: int) -> None:
 
 
 def _instructions(scenario: str, label: str, number: int) -> int:
+    child = ["-m", "benchmarks.instructions", "--child", scenario, label, str(number)]
+    return count_instructions(child, f"{scenario} / {label}")
+
+
+def count_instructions(arguments: Sequence[str], what: str) -> int:
+    """The instructions ``python ARGUMENTS`` executes under callgrind (``what`` names it)."""
     command = [
         *_NO_ADDRESS_RANDOMIZATION,
         "valgrind",
         "--tool=callgrind",
         "--callgrind-out-file=/dev/null",
         sys.executable,
-        "-m",
-        "benchmarks.instructions",
-        "--child",
-        scenario,
-        label,
-        str(number),
+        *arguments,
     ]
     # The same hashes and the same addresses on every run: dictionaries
     # probe the same way, so counts repeat to the instruction.
@@ -74,7 +75,7 @@ def _instructions(scenario: str, label: str, number: int) -> int:
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     found = _COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
-        raise RuntimeError(f"{scenario} / {label} failed under valgrind:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed under valgrind:\n{done.stderr[-2000:]}")
     return int(found.group(1))
 
 

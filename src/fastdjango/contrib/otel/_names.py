@@ -108,7 +108,8 @@ class Names:
 
     def receiver(self, receiver: Callable[..., Any]) -> str:
         """The name of ``receiver``'s span: its function's ``module.qualname``."""
-        named: str = self._receivers.get(_named_object(receiver))
+        target = receiver if type(receiver) is types.FunctionType else _named_object(receiver)
+        named: str = self._receivers.get(target)
         return named
 
     def sender(self, sender: object) -> str:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from contextvars import Token
 from types import TracebackType
 from typing import Any, Final
 
 from opentelemetry import context, trace
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
 from fastdjango.core.signals import Signal
@@ -60,6 +62,18 @@ def record_failure(span: trace.Span, error: BaseException) -> str | None:
     span.set_attribute(_ERROR_TYPE, kind)
     span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
     return kind
+
+
+def _enter(span: trace.Span) -> Token[Context] | None:
+    """Make ``span`` current; None (nothing to undo) for an invalid one.
+
+    A no-op tracer gives the invalid span when no valid span is current, so
+    making it current would change nothing: skipping it makes the no-op
+    providers cheaper.
+    """
+    if span is trace.INVALID_SPAN:
+        return None
+    return context.attach(trace.set_span_in_context(span))
 
 
 class SignalInstrumentation:
@@ -128,7 +142,7 @@ class _SendScope:
             kind=SpanKind.INTERNAL,
             attributes={**self._attributes, RECEIVERS: self._receivers},
         )
-        self._token = context.attach(trace.set_span_in_context(span))
+        self._token = _enter(span)
         self._span = span
         return span
 
@@ -143,7 +157,8 @@ class _SendScope:
                 record_failure(self._span, error)
             self._span.end()
         finally:
-            context.detach(self._token)
+            if self._token is not None:
+                context.detach(self._token)
         self._owner.metrics.sends.add(1, self._attributes)
 
 
@@ -168,7 +183,7 @@ class _ReceiverScope:
         span = self._owner.tracer.start_span(
             self._name, kind=SpanKind.INTERNAL, attributes=self._attributes
         )
-        self._token = context.attach(trace.set_span_in_context(span))
+        self._token = _enter(span)
         self._span = span
         self._start = time.perf_counter()
         return span
@@ -187,7 +202,8 @@ class _ReceiverScope:
                 failed = record_failure(self._span, error)
             self._span.end()
         finally:
-            context.detach(self._token)
+            if self._token is not None:
+                context.detach(self._token)
         metrics = self._owner.metrics
         if failed is not None:
             attributes = {**attributes, _ERROR_TYPE: failed}

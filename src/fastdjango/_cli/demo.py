@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -52,6 +53,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--port", type=int, default=0, help="the port for --serve (default: a free one)"
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the OpenTelemetry spans of each request and signal, as trees",
+    )
     parser.set_defaults(run=run)
 
 
@@ -69,13 +75,23 @@ def run(args: argparse.Namespace) -> int:
         return 1
     url = args.database_url or os.environ.get("DATABASE_URL") or None
     try:
-        if args.serve:
-            asyncio.run(serve_demo(url, args.port, lambda line: print(line, flush=True)))
-        else:
-            print(*asyncio.run(run_demo(url)).lines, sep="\n")
+        with _tracing(args.trace):
+            if args.serve:
+                asyncio.run(serve_demo(url, args.port, lambda line: print(line, flush=True)))
+            else:
+                print(*asyncio.run(run_demo(url)).lines, sep="\n")
     except DemoError as exc:
         print(f"fastdjango demo: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl-C before the server took over the signal
         return 0 if args.serve else 130
     return 0
+
+
+def _tracing(on: bool) -> AbstractContextManager[object]:
+    """``--trace``: spans printed as trees while the demo runs (demo extra)."""
+    if not on:
+        return nullcontext()
+    from fastdjango.demo.tracing import console_tracing
+
+    return console_tracing(lambda line: print(line, flush=True))

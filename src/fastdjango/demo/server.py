@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,7 +13,15 @@ import uvicorn
 
 from .app import DemoFailure
 
-__all__ = ["free_port", "serve"]
+__all__ = ["free_port", "serve", "wrap_app"]
+
+
+def _unchanged(app: Any) -> Any:
+    return app
+
+
+#: What ``serve`` wraps the app in (``demo --trace``: OpenTelemetry's middleware).
+wrap_app: Callable[[Any], Any] = _unchanged
 
 
 def free_port(port: int = 0) -> int:
@@ -33,7 +41,9 @@ async def serve(app: Any, port: int = 0) -> AsyncIterator[tuple[str, asyncio.Tas
     Tortoise context and the demo's journal. It is stopped on exit.
     """
     port = free_port(port)  # an OSError here, rather than uvicorn's sys.exit()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    config = uvicorn.Config(
+        wrap_app(app), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
     server = uvicorn.Server(config)
     quiet = _QuietDemoFailure()
     uvicorn_errors = logging.getLogger("uvicorn.error")

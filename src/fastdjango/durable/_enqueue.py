@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastdjango.core.signals import current_commit_queue
 
-from . import _sql
+from . import _hooks, _sql
 from ._codec import encode_arguments, encode_sender
 from ._config import current_settings
 from ._connect import DurableSpec
@@ -102,8 +102,12 @@ def new_event(
     headers: Mapping[str, str] | None = None,
 ) -> Event:
     """A new event with a fresh id, sent now."""
+    event_id = uuid.uuid4().hex
+    hooks = _hooks.current
+    if hooks is not None:  # tracing: the event carries its trace context
+        headers = {**(headers or {}), **hooks.create(event_id, signal, receivers)}
     return Event(
-        id=uuid.uuid4().hex,
+        id=event_id,
         signal=signal,
         sender=sender,
         payload=payload,

@@ -18,9 +18,11 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from . import _hooks
 from ._codec import decode_arguments, decode_sender
 from ._connect import Durable, DurableSpec, find_spec
 from ._event import Delivery, Lease, MalformedEvent
+from ._hooks import Processing
 from ._transport import Transport
 
 if TYPE_CHECKING:
@@ -54,6 +56,16 @@ async def process(transport: Transport, lease: Lease, find: Finder = find_spec) 
     ``find`` looks a receiver up by signal and receiver name (a worker passes
     a cached lookup).
     """
+    hooks = _hooks.current
+    if hooks is None:
+        return await _process(transport, lease, find, None)
+    with hooks.process(lease, transport.system) as observer:  # tracing
+        return await _process(transport, lease, find, observer)
+
+
+async def _process(
+    transport: Transport, lease: Lease, find: Finder, observer: Processing | None
+) -> Outcome:
     event = lease.event
     found = find(event.signal, lease.receiver)
     if found is None:
@@ -62,7 +74,7 @@ async def process(transport: Transport, lease: Lease, find: Finder = find_spec) 
             f"the signal {event.signal!r} in this worker (import its module with --import)"
         )
         logger.error("Event %s dead-lettered: %s.", event.id, error)
-        await transport.bury(lease, error)
+        await _bury(transport, lease, error, observer)
         return _DEAD
     signal, spec = found
     options = spec.options
@@ -72,22 +84,36 @@ async def process(transport: Transport, lease: Lease, find: Finder = find_spec) 
             f"last attempts were lost with their workers"
         )
         logger.error("Event %s for %s dead-lettered: %s.", event.id, spec.name, error)
-        await transport.bury(lease, error)
+        await _bury(transport, lease, error, observer)
         return _DEAD
     try:
         named = decode_arguments(event.payload)
         sender = decode_sender(event.sender)
     except MalformedEvent as exc:
         logger.error("Event %s for %s dead-lettered: %s", event.id, spec.name, exc)
-        await transport.bury(lease, _error(exc))
+        await _bury(transport, lease, _error(exc), observer, exc)
         return _DEAD
     delivery = Delivery(event.id, spec.name, lease.attempt, event.enqueued_at)
     try:
         await _call(spec.receiver, spec.is_async, options.timeout, signal, sender, named, delivery)
     except Exception as exc:
-        return await _failed(transport, lease, options, exc)
+        return await _failed(transport, lease, options, exc, observer)
     await transport.ack(lease)
+    if observer is not None:
+        observer.delivered()
     return "delivered"
+
+
+async def _bury(
+    transport: Transport,
+    lease: Lease,
+    error: str,
+    observer: Processing | None,
+    exc: Exception | None = None,
+) -> None:
+    if observer is not None:
+        observer.dead_lettered(error if exc is None else exc)
+    await transport.bury(lease, error)
 
 
 async def _call(
@@ -112,7 +138,13 @@ async def _call(
         raise TimeoutError(f"the receiver ran longer than its timeout of {limit} s") from None
 
 
-async def _failed(transport: Transport, lease: Lease, options: Durable, exc: Exception) -> Outcome:
+async def _failed(
+    transport: Transport,
+    lease: Lease,
+    options: Durable,
+    exc: Exception,
+    observer: Processing | None,
+) -> Outcome:
     error = _error(exc)
     name, event_id = lease.receiver, lease.event.id
     if lease.attempt >= options.max_attempts:
@@ -125,7 +157,7 @@ async def _failed(transport: Transport, lease: Lease, options: Durable, exc: Exc
             error,
             exc_info=exc,
         )
-        await transport.bury(lease, error)
+        await _bury(transport, lease, error, observer, exc)
         return _DEAD
     delay = backoff_delay(options, lease.attempt)
     logger.warning(
@@ -138,5 +170,7 @@ async def _failed(transport: Transport, lease: Lease, options: Durable, exc: Exc
         error,
         exc_info=exc,
     )
+    if observer is not None:
+        observer.retried(delay, exc)
     await transport.retry(lease, delay, error)
     return "retried"

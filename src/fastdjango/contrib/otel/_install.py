@@ -10,11 +10,13 @@ from opentelemetry.trace import TracerProvider
 
 from fastdjango import __version__
 from fastdjango.core.signals._instrument import set_instrumentation
+from fastdjango.durable._hooks import set_hooks
 
-from ._metrics import SignalMetrics
+from ._durable import DurableInstrumentation
+from ._metrics import DurableMetrics, SignalMetrics
 from ._signals import SignalInstrumentation
 
-__all__ = ["current", "instrument", "uninstrument"]
+__all__ = ["instrument", "uninstrument"]
 
 #: The name tracers and meters carry (the instrumentation scope).
 SCOPE = "fastdjango"
@@ -26,6 +28,8 @@ _current: SignalInstrumentation | None = None
 def instrument(
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
+    *,
+    parent_durable: bool = False,
 ) -> None:
     """Trace and count every signal send from now on.
 
@@ -38,17 +42,35 @@ def instrument(
     ``fastdjango.receiver.calls``, ``fastdjango.receiver.duration`` and
     ``fastdjango.receiver.failures`` instruments.
 
-    Calling it again replaces the providers used until then.
+    Durable receivers: each event records a ``create {receiver}`` span
+    (PRODUCER) per receiver and carries its trace context in its headers;
+    the worker's ``process {receiver}`` span (CONSUMER) links to it, with
+    the messaging attributes, the attempt, and the retry or dead letter as
+    a span event. Call ``instrument()`` in the worker too (in its
+    ``--setup``). Their instruments follow the messaging conventions
+    (``messaging.client.sent.messages``, ``messaging.client.consumed.messages``,
+    ``messaging.process.duration``), with ``fastdjango.durable.delivered``,
+    ``.retried``, ``.dead_lettered`` and the ``fastdjango.durable.lag`` gauge.
+
+    Calling it again replaces the providers and options used until then.
 
     Args:
         tracer_provider: where spans go; by default OpenTelemetry's global
             provider (``opentelemetry.trace.set_tracer_provider``), also one
             set after this call.
         meter_provider: where measurements go; by default the global one.
+        parent_durable: make a worker's ``process`` span the child of the
+            ``create`` span it links to, so that one trace runs from the
+            request into the worker. By default it starts a trace of its
+            own, as the messaging conventions recommend: a worker's trace
+            then stays small however the event was sent.
 
     Raises:
-        TypeError: a provider is not an OpenTelemetry provider.
+        TypeError: a provider is not an OpenTelemetry provider, or
+            ``parent_durable`` is not a bool.
     """
+    if not isinstance(parent_durable, bool):
+        raise TypeError(f"parent_durable must be True or False, got {parent_durable!r}.")
     if tracer_provider is not None and not callable(getattr(tracer_provider, "get_tracer", None)):
         raise TypeError(
             f"tracer_provider must be an OpenTelemetry TracerProvider (with get_tracer()), "
@@ -62,9 +84,11 @@ def instrument(
     tracer = trace.get_tracer(SCOPE, __version__, tracer_provider)
     meter = metrics.get_meter(SCOPE, __version__, meter_provider)
     instrumentation = SignalInstrumentation(tracer, SignalMetrics(meter))
+    durable = DurableInstrumentation(tracer, DurableMetrics(meter), parent=parent_durable)
     global _current
     with _lock:
         _current = instrumentation
+        set_hooks(durable)
         set_instrumentation(instrumentation)
 
 
@@ -75,8 +99,4 @@ def uninstrument() -> None:
         if _current is not None:
             _current = None
             set_instrumentation(None)
-
-
-def current() -> SignalInstrumentation | None:
-    """The instrumentation in force, or None."""
-    return _current
+            set_hooks(None)

@@ -25,32 +25,38 @@ class AckBatch(Generic[T]):
     def __init__(self, settle: Callable[[Sequence[T]], Awaitable[None]]) -> None:
         self._settle = settle
         self._items: list[T] = []
-        self._done: asyncio.Future[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def add(self, item: T) -> None:
-        """Add ``item`` to the next batch and wait until that batch is settled."""
-        if self._done is None:
-            loop = asyncio.get_running_loop()
-            self._done = loop.create_future()
+        """Add ``item`` to the next batch and wait until that batch is settled.
+
+        Each add waits on a future of its own: cancelling one does not
+        cancel the others of its batch.
+        """
+        loop = asyncio.get_running_loop()
+        if not self._items:
             loop.call_soon(self._start)
-        done = self._done
+        waiter: asyncio.Future[None] = loop.create_future()
         self._items.append(item)
-        await asyncio.shield(done)
+        self._waiters.append(waiter)
+        await waiter
 
     def _start(self) -> None:
-        items, done = self._items, self._done
-        self._items, self._done = [], None
-        assert done is not None
-        task = asyncio.get_running_loop().create_task(self._run(items, done))
+        items, waiters = self._items, self._waiters
+        self._items, self._waiters = [], []
+        task = asyncio.get_running_loop().create_task(self._run(items, waiters))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, items: list[T], done: asyncio.Future[None]) -> None:
+    async def _run(self, items: list[T], waiters: list[asyncio.Future[None]]) -> None:
         try:
             await self._settle(items)
         except Exception as exc:
-            done.set_exception(exc)
-            done.exception()  # retrieved here too: an add that was cancelled never reads it
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(exc)
         else:
-            done.set_result(None)
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)

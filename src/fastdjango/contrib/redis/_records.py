@@ -41,9 +41,21 @@ def fields(event: Event) -> Record:
 
 
 def _text_map(value: object) -> bool:
-    return isinstance(value, dict) and all(
-        type(key) is str and type(item) is str for key, item in value.items()
-    )
+    if type(value) is not dict:
+        return False
+    for key, item in value.items():
+        if type(key) is not str or type(item) is not str:
+            return False
+    return True
+
+
+def _names(value: object) -> bool:
+    if type(value) is not list:
+        return False
+    for name in value:
+        if type(name) is not str:
+            return False
+    return True
 
 
 def event_of(record: Record) -> Event:
@@ -53,31 +65,38 @@ def event_of(record: Record) -> Event:
         MalformedEvent: ``record`` is not what :func:`fields` writes.
     """
     try:
-        text = record["id"], record["signal"], record["sender"], record["payload"]
+        event_id, signal, sender, payload = (
+            record["id"],
+            record["signal"],
+            record["sender"],
+            record["payload"],
+        )
         receivers, headers, keys = record["receivers"], record["headers"], record["keys"]
         enqueued_at = datetime.fromisoformat(record["at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedEvent(f"The stream entry is not an event ({exc!r}): {record!r}.") from None
     if (
-        not all(type(value) is str for value in text)
-        or not text[0]
-        or not text[1]
-        or not isinstance(receivers, list)
-        or not all(type(name) is str for name in receivers)
-        or not _text_map(headers)
-        or not _text_map(keys)
+        type(event_id) is not str
+        or type(signal) is not str
+        or type(sender) is not str
+        or type(payload) is not str
+        or not event_id
+        or not signal
+        or not _names(receivers)
+        or (headers and not _text_map(headers))
+        or (keys and not _text_map(keys))
         or enqueued_at.tzinfo is None
     ):
         raise MalformedEvent(f"The stream entry is not an event: {record!r}.")
     return Event(
-        id=text[0],
-        signal=text[1],
-        sender=text[2],
-        payload=text[3],
+        id=event_id,
+        signal=signal,
+        sender=sender,
+        payload=payload,
         receivers=tuple(receivers),
         enqueued_at=enqueued_at,
-        headers=headers,
-        keys=keys,
+        headers=headers or {},
+        keys=keys or {},
     )
 
 
@@ -112,7 +131,8 @@ def wrapped(event: Event, attempt: int, error: str | None) -> Record:
 
 def malformed(entry: Entry, error: str) -> Record:
     """The dead letter of an entry that holds no event."""
-    return {"raw": entry.value.decode(errors="replace"), "error": error}
+    raw = entry.value
+    return {"raw": raw if isinstance(raw, str) else raw.decode(errors="replace"), "error": error}
 
 
 def delivery_record(

@@ -43,7 +43,7 @@ class Entry:
         id: the entry's id in that stream.
         signal: the signal's name.
         receiver: the receiver (its group's name) it was delivered to.
-        value: the raw ``e`` field.
+        value: the raw ``e`` field (text when it came through a script's JSON reply).
         deliveries: how often the group delivered it (XPENDING's count).
         shard: for an ordered receiver's shard stream, the shard; else None.
     """
@@ -52,7 +52,7 @@ class Entry:
     id: str
     signal: str
     receiver: str
-    value: bytes
+    value: bytes | str
     deliveries: int = 1
     shard: int | None = None
 
@@ -214,17 +214,17 @@ class Streams:
         for reader in ordered:
             self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
         results = await self._run(pipe)
-        flat = results[0]
+        flat = _flat(results[0])
         entries = [
             Entry(
                 keys[code // 2 * 3 + code % 2],
-                text(flat[index + 1]),
+                flat[index + 1],
                 readers[code // 2].signal,
                 readers[code // 2].receiver,
                 flat[index + 2],
             )
             for index in range(0, len(flat), 3)
-            for code in (int(flat[index]),)
+            for code in (flat[index],)
         ]
         for reader, taken in zip(ordered, results[1:], strict=True):
             for index in range(0, len(taken), 4):
@@ -406,6 +406,17 @@ class Streams:
         for stream, marks in bounds.items():
             pipe.xtrim(stream, minid=text(min(marks, key=_order)), approximate=True)
         return sum(await pipe.execute()) if bounds else 0
+
+
+def _flat(reply: bytes) -> list[Any]:
+    """The READ script's JSON reply (an entry that is not UTF-8 arrives replaced)."""
+    if not reply:
+        return []
+    try:
+        flat: list[Any] = json.loads(reply)
+    except UnicodeDecodeError:
+        flat = json.loads(reply.decode(errors="replace"))
+    return flat
 
 
 def _order(entry_id: bytes) -> tuple[int, int]:

@@ -106,11 +106,13 @@ async def test_nothing_committed_is_lost_when_redis_restarts_while_events_flow(
     async with place(own_redis.url, prefix, tmp_path, visibility=3.0, relay=1.0) as where:
         worker = start_worker(where, "worker")
         try:
+            first = await send(placed, 5)
+            await wait_for_runs(10, 30)  # the worker is up (it refuses to start without Redis)
             sending = asyncio.create_task(send(placed, 120, pause=0.01))
             for _ in range(2):
                 await asyncio.sleep(0.5)
                 await asyncio.to_thread(own_redis.restart)
-            ids = await sending
+            ids = first + await sending
             expected = {(i, r) for i in ids for r in ("record", "second")}
 
             async def all_delivered() -> bool:

@@ -19,6 +19,7 @@ import pytest
 from fastdjango.contrib.redis import RedisStreams
 from fastdjango.durable._codec import encode_arguments, encode_sender
 from fastdjango.durable._enqueue import new_event
+from tests.durable.polling import wait_until
 
 from .app import load, runs_of
 from .processes import Place, kill, start_worker, terminate
@@ -99,7 +100,10 @@ async def test_with_a_worker_killed_every_5_s_each_event_arrives_at_least_once(
     killed: list[int] = []
 
     async def kill_one_every_5_s() -> None:
-        await asyncio.sleep(2.5)
+        async def flowing() -> bool:
+            return len(runs_of(where.flags)) >= EVENTS // 5
+
+        await wait_until(flowing, 30, "deliveries flowing")  # the first kill comes mid-way
         while True:
             victim = workers.pop(0)
             kill(victim)

@@ -10,6 +10,7 @@ from fastdjango.contrib.redis import RedisStreams
 from fastdjango.durable._event import Lease
 from fastdjango.durable._transport import is_transport
 
+from .conftest import delete_prefix
 from .events import event, number, subs
 
 pytestmark = pytest.mark.redis
@@ -234,3 +235,20 @@ def test_wrong_options_are_refused_at_once(options: dict[str, object], message: 
 async def test_a_wrong_limit_is_refused(transport: RedisStreams) -> None:
     with pytest.raises(ValueError, match="limit must be a positive int, got 0"):
         await transport.claim("w1", subs(), 0, 30)
+
+
+async def test_a_stream_lost_with_the_servers_data_gets_its_groups_back_at_publish(
+    transport: RedisStreams, redis_url: str, prefix: str
+) -> None:
+    await transport.publish([event(receivers=("mail", "search"))])
+    await delete_prefix(redis_url, prefix)  # as if the server restarted without its data
+    sent = event(receivers=("mail", "search"))
+    await transport.publish([sent])
+    redis = (await transport._ready()).redis
+    groups = await redis.xinfo_groups(f"{prefix}:s:order_paid")
+    assert sorted(group["name"] for group in groups) == [b"mail", b"search"]
+    leases = await claim_all(transport, "w1", 2, "mail", "search")
+    assert {(lease.receiver, lease.event.id) for lease in leases} == {
+        ("mail", sent.id),
+        ("search", sent.id),
+    }

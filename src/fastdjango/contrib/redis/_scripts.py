@@ -44,20 +44,32 @@ end
 """
 
 # Add events, each once: an event whose marker exists was published before.
+# A stream that does not exist (a server restarted without its data) gets the
+# groups of its receivers first, so that none misses the entry.
 # KEYS: per event its marker, then its k streams. ARGV: marker ttl (ms), then
-# per event: k and the entry's value. Returns how many events were added.
+# per event: k, the entry's value, then per stream: g and its g group names.
+# Returns how many events were added.
 PUBLISH = Script("""
 local ttl = ARGV[1]
 local key, arg, added = 1, 2, 0
 while arg <= #ARGV do
   local count, value = tonumber(ARGV[arg]), ARGV[arg + 1]
-  if redis.call('SET', KEYS[key], '1', 'NX', 'PX', ttl) then
-    for i = 1, count do
-      redis.call('XADD', KEYS[key + i], '*', 'e', value)
+  arg = arg + 2
+  local fresh = redis.call('SET', KEYS[key], '1', 'NX', 'PX', ttl)
+  for i = 1, count do
+    local stream, groups = KEYS[key + i], tonumber(ARGV[arg])
+    if fresh then
+      if redis.call('EXISTS', stream) == 0 then
+        for g = 1, groups do
+          redis.call('XGROUP', 'CREATE', stream, ARGV[arg + g], '0', 'MKSTREAM')
+        end
+      end
+      redis.call('XADD', stream, '*', 'e', value)
     end
-    added = added + 1
+    arg = arg + 1 + groups
   end
-  key, arg = key + 1 + count, arg + 2
+  if fresh then added = added + 1 end
+  key = key + 1 + count
 end
 return added
 """)

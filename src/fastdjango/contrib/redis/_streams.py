@@ -153,23 +153,30 @@ class Streams:
 
     async def publish(
         self,
-        events: Sequence[tuple[str, Sequence[str], bytes]],
-        groups: Iterable[tuple[str, str]],
+        events: Sequence[tuple[str, Mapping[str, Sequence[str]], bytes]],
         registry: Mapping[str, str],
     ) -> int:
-        """Add each ``(event id, streams, value)`` once, in one script; return how many.
+        """Add each ``(event id, {stream: its groups}, value)`` once; how many were added.
 
-        ``groups`` are created first, so no entry reaches a stream lacking
-        the group of a receiver it is for; ``registry`` is merged into the
+        The groups are made first (once per process, and again in the script
+        for a stream that is gone), so no entry reaches a stream lacking the
+        group of a receiver it is for; ``registry`` is merged into the
         receivers hash workers and operations read.
         """
-        await self.ensure_groups(groups)
+        await self.ensure_groups(
+            (stream, group)
+            for _, targets, _ in events
+            for stream, groups in targets.items()
+            for group in groups
+        )
         keys: list[str] = []
         args: list[str | int | bytes] = [int(self.marker_ttl * 1000)]
-        for event_id, streams, value in events:
+        for event_id, targets, value in events:
             keys.append(self.keys.published(event_id))
-            keys.extend(streams)
-            args += [len(streams), value]
+            keys.extend(targets)
+            args += [len(targets), value]
+            for groups in targets.values():
+                args += [len(groups), *groups]
         pipe: Any = self.redis.pipeline(transaction=False)
         PUBLISH(pipe, keys, args)
         if registry:

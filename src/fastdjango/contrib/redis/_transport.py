@@ -138,26 +138,22 @@ class RedisStreams:
             ConnectionError: Redis is unreachable; the events stay in the outbox.
         """
         streams = await self._ready()
-        batch: list[tuple[str, list[str], bytes]] = []
-        groups: list[tuple[str, str]] = []
+        batch: list[tuple[str, dict[str, list[str]], bytes]] = []
         registry: dict[str, str] = {}
         for event in events:
-            targets: list[str] = []
+            targets: dict[str, list[str]] = {}
             plain = [name for name in event.receivers if name not in event.keys]
             if plain:
-                targets.append(self.keys.signal(event.signal))
-                groups += [(targets[0], name) for name in plain]
+                targets[self.keys.signal(event.signal)] = plain
             for name, key in event.keys.items():
-                stream = self.keys.ordered(event.signal, name, self.keys.shard_of(key))
-                targets.append(stream)
-                groups.append((stream, name))
+                targets[self.keys.ordered(event.signal, name, self.keys.shard_of(key))] = [name]
             for name in event.receivers:
                 entry = registry_field(event.signal, name)
                 if entry not in self._registered:
                     registry[entry] = ORDERED if name in event.keys else PLAIN
             batch.append((event.id, targets, encode(fields(event))))
         try:
-            await streams.publish(batch, groups, registry)
+            await streams.publish(batch, registry)
         except UNREACHABLE as exc:
             streams.forget()
             raise unreachable(self.url, exc) from exc

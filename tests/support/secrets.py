@@ -1,9 +1,9 @@
 """A hypothesis strategy for data with secrets hidden at random depths.
 
-Every secret value holds the text ``SECRET`` and every value that must
-survive masking holds ``PUBLIC``: a test masks a drawn tree and checks that
-no ``SECRET`` is left anywhere and that every ``PUBLIC`` outside a secret is
-still there.
+Every secret value holds the text :data:`SECRET` and every value that must
+survive masking holds :data:`PUBLIC`: a test masks a drawn tree and checks
+that no ``SECRET`` is left anywhere and that every ``PUBLIC`` outside a
+secret is still there. Names (kept by masking) never hold either text.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from fastdjango.masking import SECRET_FRAGMENTS, SECRET_WORDS
 
-SECRET = "SECRET"
-PUBLIC = "PUBLIC"
+SECRET = "!hidden!"  # no name can hold "!": names are kept, values masked
+PUBLIC = "!shown!"
 PLAIN_NAMES = ("username", "email", "remember", "next", "form", "shipping", "spinner", "hotpot")
 
 

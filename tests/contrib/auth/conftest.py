@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from argon2 import PasswordHasher
-from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from fastdjango.contrib.auth import get_backends, make_password, set_backends
 from fastdjango.contrib.auth.tortoise import TortoiseBackend
 from tests.support.services import require_postgres
 
-from .models import TABLES, AuthUser
+from .models import AuthUser
 
 
 @pytest.fixture
@@ -30,27 +31,35 @@ def restore_backends() -> Iterator[None]:
     set_backends(*previous)
 
 
-async def _drop_tables(label: str) -> None:
-    for table in TABLES:
-        await connections.get(label).execute_script(f'DROP TABLE IF EXISTS "{table}"')
+async def _pg_execute(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    """Tortoise on SQLite (in memory) or PostgreSQL with the test models' tables."""
+    """Tortoise on SQLite (in memory) or PostgreSQL (a schema of its own) with the test tables."""
     postgres = request.param == "postgres"
-    url = require_postgres() if postgres else "sqlite://:memory:"
+    url, schema = "sqlite://:memory:", None
+    if postgres:
+        # A schema per test: other test runs use the same database at the same time.
+        base, schema = require_postgres(), f"fdj_auth_{uuid.uuid4().hex[:12]}"
+        await _pg_execute(base, f'CREATE SCHEMA "{schema}"')
+        url = f"{base}?schema={schema}"
     # One connection name per database: Tortoise caches SQL per connection name.
     label = f"auth_{request.param}"
     app = {"models": ["tests.contrib.auth.models"], "default_connection": label}
-    async with TortoiseContext() as context:
-        await context.init(config={"connections": {label: url}, "apps": {"models": app}})
-        if postgres:
-            await _drop_tables(label)
-        await context.generate_schemas()
-        yield request.param
-        if postgres:
-            await _drop_tables(label)
+    try:
+        async with TortoiseContext() as context:
+            await context.init(config={"connections": {label: url}, "apps": {"models": app}})
+            await context.generate_schemas()
+            yield request.param
+    finally:
+        if schema is not None:
+            await _pg_execute(require_postgres(), f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture

@@ -28,6 +28,3 @@ class EmailUser(models.Model):
 
     class Meta:
         table = "fd_auth_email_user"
-
-
-TABLES = ("fd_auth_user", "fd_auth_email_user")

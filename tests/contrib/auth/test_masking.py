@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 from fastdjango.contrib.auth import MASK, authenticate, get_backends, set_backends
 from fastdjango.core.signals import user_login_failed
 from fastdjango.core.signals.testing import capture
-from tests.support.secrets import assert_masked, mappings
+from tests.support.secrets import SECRET, assert_masked, mappings
 
 from .helpers import make_request
 
@@ -95,4 +95,4 @@ def test_no_secret_reaches_the_signal_or_a_log_record(
     kwargs = asyncio.run(_failed_login(credentials))
     assert_masked(repr(kwargs["credentials"]), publics)
     assert_masked(records.messages[-1], publics)
-    assert not any("SECRET" in message for message in records.messages)
+    assert not any(SECRET in message for message in records.messages)

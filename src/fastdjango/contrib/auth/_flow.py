@@ -6,6 +6,7 @@ import inspect
 import logging
 from typing import Any
 
+from starlette.authentication import UnauthenticatedUser
 from starlette.requests import HTTPConnection
 
 from fastdjango.core.signals import user_logged_in, user_logged_out, user_login_failed
@@ -85,9 +86,12 @@ async def login(request: HTTPConnection, user: Any, backend: AuthBackend | None 
     signed-cookie sessions the data lives in the cookie itself: the client
     gets a newly signed cookie, and a cookie issued before the login never
     carries the login. ``user_logged_in`` is then sent with
-    ``sender=type(user)``, ``request`` and ``user``. If a receiver raises,
-    the session is put back as it was and the exception propagates, so a
-    failed login leaves no half-logged-in session.
+    ``sender=type(user)``, ``request`` and ``user``. As Django's ``login()``
+    does, ``request.user`` (``scope["user"]``) is the user from then on, for
+    the rest of this request and for the signal's receivers. If a receiver
+    raises, the session and ``request.user`` are put back as they were and
+    the exception propagates, so a failed login leaves no half-logged-in
+    session.
 
     Args:
         request: the current request (Starlette ``Request`` or ``WebSocket``).
@@ -105,14 +109,20 @@ async def login(request: HTTPConnection, user: Any, backend: AuthBackend | None 
     user_id = _user_id(user)
     name = backend_name(_login_backend(user, backend))
     before = dict(session)
+    user_before = request.scope.get("user", _NOBODY)
     session.clear()
     session[USER_ID_SESSION_KEY] = user_id
     session[BACKEND_SESSION_KEY] = name
+    request.scope["user"] = user
     try:
         await user_logged_in.send(sender=type(user), request=request, user=user)
     except BaseException:
         session.clear()
         session.update(before)
+        if user_before is _NOBODY:
+            del request.scope["user"]
+        else:
+            request.scope["user"] = user_before
         raise
 
 
@@ -120,8 +130,12 @@ async def logout(request: HTTPConnection) -> None:
     """Send ``user_logged_out`` and clear the session.
 
     The signal's ``sender`` is the user's class and ``user`` the user, or
-    both None when nobody was logged in. The session is cleared even if the
-    backend or a receiver raises (the exception then propagates). With
+    both None when nobody was logged in; receivers still see the user as
+    ``request.user`` when :func:`login` set it in this request. Then the
+    session is cleared and ``request.user`` becomes Starlette's
+    ``UnauthenticatedUser`` (Django's ``AnonymousUser``: its
+    ``is_authenticated`` is False), also when the backend or a receiver
+    raises (the exception then propagates). With
     signed-cookie sessions clearing tells the browser to drop its cookie; a
     copy of the cookie taken earlier stays valid until it expires, since
     there is no server-side session to delete.
@@ -136,6 +150,7 @@ async def logout(request: HTTPConnection) -> None:
         await user_logged_out.send(sender=sender, request=request, user=user)
     finally:
         session.clear()
+        request.scope["user"] = UnauthenticatedUser()
 
 
 async def get_user(request: HTTPConnection) -> Any:
@@ -204,6 +219,9 @@ def _login_backend(user: Any, given: AuthBackend | None) -> AuthBackend:
         )
     return backend
 
+
+# What login() finds in ``scope["user"]`` when no authentication middleware set one.
+_NOBODY = object()
 
 # authenticate() marks the user with its backend, like Django's ``user.backend``.
 _BACKEND_ATTR = "_auth_backend"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -216,3 +217,27 @@ def test_a_module_that_raises_exits_2_naming_it_and_the_error(
     )
     assert "fastdjango_fixture_missing_dependency" in err
     assert "app_broken_signals/signals.py:5)" in err
+
+
+def test_a_receiver_without_kwargs_points_at_the_users_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ValueError is raised inside the library; the line to fix is the user's.
+    module = tmp_path / "ported_receivers.py"
+    module.write_text(
+        "from fastdjango.core.signals import Signal\n"
+        "order_paid = Signal()\n"
+        "\n"
+        "@order_paid.connect\n"
+        "def on_paid(sender):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "ported_receivers", raising=False)
+    assert main(["signals", "--import", "ported_receivers"]) == 2
+
+    _, err = capsys.readouterr()
+    assert "Cannot import 'ported_receivers': ValueError" in err
+    assert f"(at {module}:4)" in err
+    assert "fastdjango/core" not in err

@@ -44,9 +44,22 @@ def _explain(name: str, exc: Exception) -> str:
 def _where(exc: Exception) -> str:
     if isinstance(exc, SyntaxError) and exc.filename:
         return f" (at {exc.filename}:{exc.lineno})"
-    frames = traceback.extract_tb(exc.__traceback__)
-    # The innermost frame outside the import machinery is where the module failed.
-    for frame in reversed(frames):
-        if not frame.filename.startswith("<frozen "):
-            return f" (at {frame.filename}:{frame.lineno})"
-    return ""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith("<frozen ")  # the import machinery
+    ]
+    # The innermost frame of the user's code is the line to fix: an error
+    # fastdjango raises (a receiver without **kwargs refused by connect) is
+    # about the user's call, not about the library line that raised it.
+    chosen = [frame for frame in frames if not _in_library(frame.filename)] or frames
+    if not chosen:
+        return ""
+    return f" (at {chosen[-1].filename}:{chosen[-1].lineno})"
+
+
+def _in_library(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_LIBRARY)
+
+
+_LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep

@@ -1,10 +1,11 @@
 """``m2m_changed`` for Tortoise many-to-many relations, both directions.
 
-Tortoise sends nothing for ``add`` / ``remove`` / ``clear``. The sender is
-the relation's :class:`~._through.Through` (``Post.tags.through``). The three methods of Tortoise's
-``ManyToManyRelation`` are wrapped to send the signal around the original
-work. Finding the keys actually added or removed costs one ``SELECT`` on the
-through table, made only while a receiver listens to that relation.
+Tortoise sends nothing for ``add`` / ``remove`` / ``clear``. The three
+methods of its ``ManyToManyRelation`` are wrapped to send the signal around
+the original work; the sender is the relation's ``Through``
+(``Post.tags.through``, see ``_through``). Finding the keys actually added
+or removed costs one ``SELECT`` on the through table, made only while a
+receiver listens to that relation.
 """
 
 from __future__ import annotations

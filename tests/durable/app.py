@@ -77,6 +77,26 @@ async def slow(delivery: Delivery, order: Order, **kwargs: Any) -> None:
     await _record(delivery, order, note="finished")
 
 
+bulk = Signal(["number"], name="durable_tests.bulk")
+
+
+def _append(delivery: Delivery) -> None:
+    with (flags() / f"bulk-{os.getpid()}.txt").open("a") as out:
+        out.write(f"{delivery.event_id} {delivery.receiver}\n")
+
+
+@bulk.connect(durable=Durable(name="bulk_a"))
+async def bulk_a(delivery: Delivery, **kwargs: Any) -> None:
+    """Appends the delivery to this process's file (cheaper than a row)."""
+    _append(delivery)
+
+
+@bulk.connect(durable=Durable(name="bulk_b"))
+async def bulk_b(delivery: Delivery, **kwargs: Any) -> None:
+    """The second receiver of the bulk events."""
+    _append(delivery)
+
+
 def database_config(url: str) -> dict[str, Any]:
     """Tortoise's configuration for the test models on ``url``.
 

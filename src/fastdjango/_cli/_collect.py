@@ -30,6 +30,8 @@ class ReceiverInfo:
     priority: int
     is_async: bool
     on_commit: bool
+    #: The durable receiver's name, None for an ordinary receiver.
+    durable: str | None
     #: None while alive; "receiver" or "sender" once that was garbage-collected.
     collected: str | None
 
@@ -99,6 +101,7 @@ def _receiver_info(conn: Connection) -> ReceiverInfo:
         priority=conn.priority,
         is_async=conn.is_async,
         on_commit=conn.on_commit,
+        durable=getattr(conn.durable, "name", None),
         collected=collected,
     )
 

@@ -59,6 +59,7 @@ def _receiver_json(info: ReceiverInfo) -> dict[str, Any]:
         "priority": info.priority,
         "async": info.is_async,
         "on_commit": info.on_commit,
+        "durable": info.durable,
         "alive": info.collected is None,
         "collected": info.collected,
     }
@@ -105,6 +106,8 @@ def _row(number: int, info: ReceiverInfo) -> tuple[str, ...]:
     receiver = info.receiver
     if info.kind not in (None, "function"):
         receiver += f" ({info.kind})"
+    if info.durable is not None:
+        receiver += f" [durable: {info.durable}]"
     sender = info.sender or "any"
     if info.sender_target:
         sender += f" -> {info.sender_target}"

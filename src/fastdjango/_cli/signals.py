@@ -35,6 +35,7 @@ only if a key changes meaning or disappears)::
            "sender_target": null,           # what a sender label resolves to
            "weak": true, "dispatch_uid": null,  # a non-string uid is given as its repr()
            "priority": 0, "async": true, "on_commit": false,
+           "durable": null,                 # a durable receiver's name
            "alive": true,
            "collected": null}]}]}           # "receiver" or "sender" when dead
 """

@@ -151,10 +151,15 @@ def test_order_placed_and_its_receivers(run: DemoRun) -> None:
     assert placed.signal == order_placed.name
     assert placed.kwargs["order"].item == "signal flag"
     assert placed.kwargs["user"].email == "ada@example.com"
-    assert effects(run, 3)[-3:-1] == [
-        "send_confirmation: mailed 'Order #1 confirmed' to ada@example.com",
-        "notify_warehouse: shipment requested for order #1: 2 x signal flag",
+    # The durable receivers are not called by the request: their event is in the outbox.
+    enqueued = effects(run, 3)[-4:-1]
+    event = enqueued[0].split()[2]
+    assert enqueued == [
+        f"send_confirmation: event {event} in the outbox",
+        f"notify_warehouse: event {event} in the outbox",
+        f"sync_crm: event {event} in the outbox",
     ]
+    # The worker ran them; the mail and the shipment are in the journal.
     assert [(mail.subject, mail.to) for mail in run.journal.outbox] == [
         ("Welcome!", ("ada@example.com",)),
         ("Order #1 confirmed", ("ada@example.com",)),
@@ -193,3 +198,25 @@ def test_a_failing_endpoint_sends_got_request_exception(run: DemoRun) -> None:
         "on_request_exception: GET /boom failed: DemoFailure: this endpoint fails on purpose",
         "on_request_end: GET /boom finished",
     ]
+
+
+def test_the_worker_delivers_retries_dead_letters_and_replays(run: DemoRun) -> None:
+    start = next(
+        n for n, line in enumerate(run.lines) if line.startswith("Durable receivers of order_")
+    )
+    section = run.lines[start : run.lines.index("", start)]
+    event = section[6].split("event ")[1].split()[0]
+    assert section[0].startswith("Durable receivers of order_placed, run by the worker (pid ")
+    assert section[1:] == [
+        "  send_confirmation  attempt 1: mailed 'Order #1 confirmed' to ada@example.com",
+        "  notify_warehouse   attempt 1: shipment requested for order #1: 2 x signal flag",
+        "  sync_crm           attempt 1: failed: ConnectionError: CRM unreachable",
+        "  sync_crm           attempt 2: failed: ConnectionError: CRM unreachable",
+        "  sync_crm           attempt 3: failed: ConnectionError: CRM unreachable",
+        f"  dead letter (python -m fastdjango deliveries --dead): sync_crm of event {event} "
+        "after 3 attempts: ConnectionError: CRM unreachable",
+        f"  the CRM is back: replay {event} --receiver sync_crm (1 delivery queued again)",
+        "  sync_crm           attempt 1: customer 'ada' synced to the CRM",
+        "  the worker drained on SIGTERM and exited with status 0",
+    ]
+    assert f"send_confirmation: event {event} in the outbox" in effects(run, 3)

@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
+from tortoise.transactions import in_transaction
 
 from fastdjango.contrib.asgi import SignalsMiddleware
 from fastdjango.contrib.auth import authenticate, get_user, login, logout, make_password
+from fastdjango.durable import Enqueued
 
+from .journal import note
 from .models import AuditLog, Comment, Order, Post, Tag, User
 from .receivers import order_placed
 
@@ -119,8 +122,12 @@ def make_app(secret_key: str | None = None) -> FastAPI:
     @app.post("/orders", status_code=201)
     async def place_order(request: Request, form: NewOrder) -> dict[str, Any]:
         user = await _user(request)
-        order = await Order.objects.create(user=user, item=form.item, quantity=form.quantity)
-        await order_placed.send(sender=Order, order=order, user=user)
+        async with in_transaction():  # the order and its durable event commit together
+            order = await Order.objects.create(user=user, item=form.item, quantity=form.quantity)
+            responses = await order_placed.send(sender=Order, order=order, user=user)
+        for _, response in responses:
+            if isinstance(response, Enqueued):
+                note(response.receiver, f"event {response.event_id[:8]} in the outbox")
         return {"id": order.pk}
 
     @app.post("/posts", status_code=201)

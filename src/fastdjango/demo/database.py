@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import connections
@@ -13,10 +14,11 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 
 from fastdjango.contrib.tortoise import install
+from fastdjango.durable._schema import TABLE as OUTBOX
 
 from .models import TABLES
 
-__all__ = ["DemoError", "database", "display_url"]
+__all__ = ["DemoError", "database", "display_url", "tortoise_config"]
 
 MODELS = "fastdjango.demo.models"
 
@@ -38,8 +40,9 @@ def display_url(url: str) -> str:
 async def database(url: str | None) -> AsyncIterator[tuple[str, str]]:
     """Tortoise set up with the demo models on ``url`` (None: a temporary SQLite file).
 
-    Yields ``(url, connection name)``. The demo's tables (``fdj_demo_*``) are
-    dropped and created on entry and dropped on exit, so runs never mix.
+    Yields ``(url, connection name)``. The demo's tables (``fdj_demo_*``) and
+    the durable outbox are dropped and created on entry and dropped on exit,
+    so runs never mix.
 
     Raises:
         DemoError: the database cannot be reached or the URL is not understood.
@@ -54,16 +57,13 @@ async def database(url: str | None) -> AsyncIterator[tuple[str, str]]:
                 "Give one like postgres://user:password@127.0.0.1:5432/dbname or "
                 "sqlite:///path/to/file.sqlite3."
             ) from None
-        # Tortoise caches SQL per connection name: one name per dialect.
-        name = urlsplit(url).scheme.split("+")[0] or "default"
-        config = {
-            "connections": {name: url},
-            "apps": {"demo": {"models": [MODELS], "default_connection": name}},
-        }
+        config = tortoise_config(url)
+        name = next(iter(config["connections"]))
         async with TortoiseContext() as context:
             try:
                 await context.init(config=config)
                 await _drop_tables(name)
+                install()  # before generate_schemas, which then creates the outbox too
                 await context.generate_schemas()
             except Exception as exc:
                 raise DemoError(
@@ -72,14 +72,23 @@ async def database(url: str | None) -> AsyncIterator[tuple[str, str]]:
                     "Start that database server (or fix the URL given by DATABASE_URL or "
                     "--database-url), or unset DATABASE_URL to use a temporary SQLite file."
                 ) from exc
-            install()
             try:
                 yield url, name
             finally:
                 await _drop_tables(name)
 
 
+def tortoise_config(url: str) -> dict[str, Any]:
+    """Tortoise's configuration of the demo models on ``url`` (web and worker alike)."""
+    # Tortoise caches SQL per connection name: one name per dialect.
+    name = urlsplit(url).scheme.split("+")[0] or "default"
+    return {
+        "connections": {name: url},
+        "apps": {"demo": {"models": [MODELS], "default_connection": name}},
+    }
+
+
 async def _drop_tables(name: str) -> None:
     client = connections.get(name)
-    for table in TABLES:
+    for table in (*TABLES, OUTBOX):
         await client.execute_script(f'DROP TABLE IF EXISTS "{table}"')

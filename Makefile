@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sqlalchemy_flush
 	$(BIN)/python -m benchmarks.orm_tortoise
 	$(BIN)/python -m benchmarks redis
+	$(BIN)/python -m benchmarks.durable_delivery
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage site

@@ -163,15 +163,19 @@ class DatabaseTransport:
             return []
         outbox = self.outbox
         statement = _sql.claim(outbox.dialect, len(signals))
+        # SQLite has one writer at a time: an idle worker looks with a read
+        # before it claims, so it does not hold up the senders' commits.
+        probe = _sql.ready(outbox.dialect, len(signals)) if outbox.dialect == "sqlite" else None
         deadline = time.monotonic() + _CLAIM_WAIT
         pause = _POLL_FASTEST
         while True:
             now = time.time()
-            rows = await outbox.execute(
-                statement, [now + visibility, consumer, now, *signals, limit]
-            )
-            if rows:
-                return [lease_of_row(row) for row in sorted(rows, key=_row_id)]
+            if probe is None or await outbox.execute(probe, [now, *signals]):
+                rows = await outbox.execute(
+                    statement, [now + visibility, consumer, now, *signals, limit]
+                )
+                if rows:
+                    return [lease_of_row(row) for row in sorted(rows, key=_row_id)]
             if time.monotonic() + pause > deadline:
                 return []
             await asyncio.sleep(pause)

@@ -23,6 +23,7 @@ __all__ = [
     "deliveries",
     "extend",
     "insert",
+    "ready",
     "relay",
     "replay",
     "replay_dead",
@@ -100,6 +101,21 @@ def claim(dialect: Dialect, signals: int) -> str:
         f"FROM (SELECT c.id FROM {TABLE} AS c WHERE c.dead = 0 AND c.available_at <= $3 "
         f"AND c.signal IN ({names}) AND {_ORDERED} ORDER BY c.id LIMIT ${4 + signals} "
         f"FOR UPDATE SKIP LOCKED) AS picked WHERE {TABLE}.id = picked.id RETURNING {returning}"
+    )
+
+
+@functools.cache
+def ready(dialect: Dialect, signals: int) -> str:
+    """Whether any row of some signals is ready (a read: it takes no write lock).
+
+    Parameters: now, the ``signals`` signal names.
+    """
+    marks = _marks(dialect)
+    now = next(marks)
+    names = ", ".join(next(marks) for _ in range(signals))
+    return (
+        f"SELECT 1 FROM {TABLE} AS c WHERE c.dead = 0 AND c.available_at <= {now} "
+        f"AND c.signal IN ({names}) LIMIT 1"
     )
 
 

@@ -109,6 +109,7 @@ class Worker:
         self._lookup: dict[tuple[str, str], tuple[Signal, DurableSpec]] = {}
         self._subscriptions: list[Subscription] = []
         self._looked_up = 0.0
+        self._batch = max(1, concurrency // 2)
 
     def stop(self) -> None:
         """Stop claiming and drain (safe to call from a signal handler, twice)."""
@@ -173,7 +174,7 @@ class Worker:
             if time.monotonic() - self._looked_up > _REFRESH:
                 self._refresh()
             free = self.concurrency - len(self._running)
-            if free <= 0:
+            if free < self._batch:  # claim in batches, not one lease per finished delivery
                 await self._wait_for_room()
                 continue
             try:
@@ -204,9 +205,11 @@ class Worker:
                 self._running[task] = lease
 
     async def _wait_for_room(self) -> None:
+        """Wait until half the slots are free again, or the worker stops."""
         stopping = self._spawn(self._stopping_wait())
         try:
-            await asyncio.wait([stopping, *self._running], return_when=asyncio.FIRST_COMPLETED)
+            while self.concurrency - len(self._running) < self._batch and not stopping.done():
+                await asyncio.wait([stopping, *self._running], return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
 

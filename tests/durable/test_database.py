@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from tortoise.transactions import in_transaction
 
-from fastdjango.durable import Enqueued
+from fastdjango.core.signals import Signal
+from fastdjango.durable import Durable, Enqueued
+from fastdjango.durable._event import Subscription
 from fastdjango.durable._schema import TABLE
 from fastdjango.durable._worker import Worker
 
@@ -85,3 +87,47 @@ async def test_bad_payload_writes_nothing(database: Database) -> None:
         async with in_transaction():
             await placed.send(Order, order=order, extra=object())
     assert await outbox_rows(database) == []
+
+
+async def test_a_stale_lease_settles_nothing(database: Database) -> None:
+    transport = database.transport
+    order = await Order.create(email="e@example.com")
+    await placed.send(Order, order=order)
+    subscriptions = [Subscription(placed.name or "", "record")]
+    first = await transport.claim("a", subscriptions, 1, 0.05)
+    await asyncio.sleep(0.1)  # its visibility passed: claimable again
+    second = await transport.claim("b", subscriptions, 1, 30)
+    assert [(lease.receiver, lease.attempt) for lease in first] == [("record", 1)]
+    assert [(lease.receiver, lease.attempt) for lease in second] == [("record", 2)]
+    await transport.ack(first[0])
+    await transport.retry(first[0], 0, "late")
+    await transport.bury(first[0], "late")
+    assert await outbox_rows(database) == [
+        (second[0].event.id, "record", 2, 0),
+        (second[0].event.id, "second", 0, 0),
+    ]
+    await transport.extend(second[0], 30)
+    await transport.ack(second[0])
+    assert [row[1] for row in await outbox_rows(database)] == ["second"]
+
+
+async def test_deliveries_with_one_order_key_wait_for_each_other(
+    database: Database, signal_name: str
+) -> None:
+    signal = Signal(["order"], name=signal_name)
+
+    async def ship(**kwargs: object) -> None: ...
+
+    signal.connect(ship, durable=Durable(name="ship", order_key=lambda order, **kw: order.pk))
+    one, two = await Order.create(email="f@example.com"), await Order.create(email="g@e.com")
+    for order in (one, one, two):
+        await signal.send(Order, order=order)
+    subscriptions = [Subscription(signal_name, "ship")]
+    transport = database.transport
+    leases = await transport.claim("a", subscriptions, 10, 30)
+    assert [lease.event.keys for lease in leases] == [{"ship": str(one.pk)}, {"ship": str(two.pk)}]
+    assert await transport.claim("b", subscriptions, 10, 30) == []  # one's second waits
+    await transport.ack(leases[0])
+    [after] = await transport.claim("b", subscriptions, 10, 30)
+    assert after.event.keys == {"ship": str(one.pk)}
+    signal.disconnect(ship)

@@ -33,6 +33,9 @@ class InlineTransport:
 
     Nothing is written to an outbox and no worker is needed. Deliveries that
     failed for good stay listed by :meth:`deliveries` and can be replayed.
+    Send with ``await signal.send(...)``: the deliveries are tasks of the
+    running event loop (``send_sync`` runs in a loop of its own, which ends
+    with the send).
     """
 
     system = "inline"

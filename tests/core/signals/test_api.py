@@ -9,6 +9,7 @@ from fastdjango.core.signals import testing
 def test_public_names_are_pinned() -> None:
     assert signals.__all__ == [
         "BUILTIN_SIGNALS",
+        "MODEL_SIGNALS",
         "CommitQueue",
         "Signal",
         "alias_sender",
@@ -19,8 +20,10 @@ def test_public_names_are_pinned() -> None:
         "m2m_changed",
         "muted",
         "post_delete",
+        "post_init",
         "post_save",
         "pre_delete",
+        "pre_init",
         "pre_save",
         "receiver",
         "request_finished",

@@ -1,13 +1,15 @@
-"""The eleven built-in signals, their names and their arguments."""
+"""The thirteen built-in signals, their names and their arguments."""
 
 from __future__ import annotations
 
 import pytest
 
 from fastdjango.core import signals
-from fastdjango.core.signals import BUILTIN_SIGNALS, Signal
+from fastdjango.core.signals import BUILTIN_SIGNALS, MODEL_SIGNALS, Signal
 
 EXPECTED = {
+    "pre_init": ("args", "kwargs"),
+    "post_init": ("instance",),
     "pre_save": ("instance", "raw", "using", "update_fields"),
     "post_save": ("instance", "created", "raw", "using", "update_fields"),
     "pre_delete": ("instance", "using", "origin"),
@@ -32,9 +34,14 @@ def test_builtin_signal_name_and_arguments(name: str) -> None:
     assert sig.concurrent is False
 
 
-def test_builtin_signals_lists_all_eleven_in_order() -> None:
+def test_builtin_signals_lists_all_thirteen_in_order() -> None:
     assert [sig.name for sig in BUILTIN_SIGNALS] == list(EXPECTED)
-    assert len(set(map(id, BUILTIN_SIGNALS))) == 11
+    assert len(set(map(id, BUILTIN_SIGNALS))) == 13
+
+
+def test_model_signals_are_the_first_seven_in_djangos_order() -> None:
+    assert [sig.name for sig in MODEL_SIGNALS] == list(EXPECTED)[:7]
+    assert BUILTIN_SIGNALS[:7] == MODEL_SIGNALS
 
 
 def test_builtin_signals_are_importable_from_their_module() -> None:

@@ -1,7 +1,8 @@
 """Seed 000 ("Connecting Signals"): its dispatcher examples, run as written.
 
 Models are stand-ins; ``django.dispatch`` / ``django.db.models.signals`` are
-``fastdjango.dispatch`` / ``fastdjango.core.signals``.
+``fastdjango.dispatch`` / ``fastdjango.core.signals`` (the built-in signals are core
+signals, so annotations of them name the core class).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from fastdjango.core.signals import Signal as CoreSignal
 from fastdjango.core.signals import post_delete, post_save
 from fastdjango.dispatch import Signal, receiver
 
@@ -105,7 +107,7 @@ def test_dynamic_signal_connection() -> None:
     settings = SimpleNamespace(ENABLE_AUDIT_LOG=True)
     audited: list[tuple[str, str]] = []
 
-    def audit_log_handler(sender: Any, signal: Signal, **kwargs: Any) -> None:
+    def audit_log_handler(sender: Any, signal: CoreSignal, **kwargs: Any) -> None:
         audited.append((signal.name or "", sender.__name__))
 
     def setup_signals() -> None:
@@ -149,7 +151,7 @@ def create_profile(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
 
 def test_temporarily_disabling_with_a_context_manager() -> None:
     @contextmanager
-    def disable_signal(signal: Signal, receiver: Any, sender: Any) -> Iterator[None]:
+    def disable_signal(signal: CoreSignal, receiver: Any, sender: Any) -> Iterator[None]:
         """Context manager to temporarily disable a signal"""
         signal.disconnect(receiver, sender=sender)
         try:
@@ -169,7 +171,7 @@ def test_more_robust_signal_disabling_class() -> None:
     class DisableSignals:
         """Context manager to disable signals temporarily"""
 
-        def __init__(self, signal: Signal, receiver: Any, sender: Any) -> None:
+        def __init__(self, signal: CoreSignal, receiver: Any, sender: Any) -> None:
             self.signal = signal
             self.receiver = receiver
             self.sender = sender
@@ -317,7 +319,7 @@ def test_list_all_receivers_for_a_signal(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_check_if_a_specific_receiver_is_connected() -> None:
-    def is_receiver_connected(signal: Signal, receiver: Any, sender: Any) -> bool:
+    def is_receiver_connected(signal: CoreSignal, receiver: Any, sender: Any) -> bool:
         """Check if a receiver is connected to a signal"""
         for receiver_info in signal.receivers:
             receiver_key, receiver_ref = receiver_info

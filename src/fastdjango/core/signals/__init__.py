@@ -23,11 +23,14 @@ from ._dispatcher import Signal, all_signals, receiver
 from ._mute import muted
 from .builtin import (
     BUILTIN_SIGNALS,
+    MODEL_SIGNALS,
     got_request_exception,
     m2m_changed,
     post_delete,
+    post_init,
     post_save,
     pre_delete,
+    pre_init,
     pre_save,
     request_finished,
     request_started,
@@ -38,6 +41,7 @@ from .builtin import (
 
 __all__ = [
     "BUILTIN_SIGNALS",
+    "MODEL_SIGNALS",
     "CommitQueue",
     "Signal",
     "alias_sender",
@@ -48,8 +52,10 @@ __all__ = [
     "m2m_changed",
     "muted",
     "post_delete",
+    "post_init",
     "post_save",
     "pre_delete",
+    "pre_init",
     "pre_save",
     "receiver",
     "request_finished",

@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from types import FunctionType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, overload
 
 from . import _instrument
 from ._aliases import on_alias_change
@@ -78,6 +78,11 @@ class Signal:
         name: shown in ``repr()``, logs and introspection.
         concurrent: when True, the async receivers of one send run
             concurrently (results still follow receiver order).
+        use_caching: accepted for code ported from Django and ignored: every
+            signal caches its per-sender receiver lists.
+
+    Raises:
+        TypeError: an argument has the wrong type (the message says which).
     """
 
     def __init__(
@@ -86,12 +91,22 @@ class Signal:
         *,
         name: str | None = None,
         concurrent: bool = False,
+        use_caching: bool = False,
     ) -> None:
         if isinstance(providing_args, str):
             raise TypeError(
                 f"providing_args must be a list of argument names, not the string "
                 f"{providing_args!r}; write providing_args=[{providing_args!r}]."
             )
+        if providing_args is not None and not isinstance(providing_args, Iterable):
+            raise TypeError(
+                f"providing_args must be a list of argument names, got {providing_args!r}; "
+                f"write Signal(providing_args=['instance', ...]) or Signal() (a name is "
+                f"name=...)."
+            )
+        for flag, value in (("concurrent", concurrent), ("use_caching", use_caching)):
+            if value is not True and value is not False:
+                raise TypeError(f"{flag} must be True or False, got {value!r}.")
         args = tuple(providing_args or ())
         for arg in args:
             if not isinstance(arg, str) or not arg.isidentifier():
@@ -484,16 +499,34 @@ class Signal:
         """
     _SEND_ROBUST_SYNC_DOC = """:meth:`send_robust` from synchronous code (see :meth:`send_sync`)."""
 
+    _ASEND_DOC = """The same as :meth:`send` (Django 5's name)."""
+    _ASEND_ROBUST_DOC = """The same as :meth:`send_robust` (Django 5's name)."""
+
+    #: The front doors: name -> (async, robust). The refresh installs a
+    #: specialised door under each name (see ``_send.install_doors``).
+    _DOORS: ClassVar[dict[str, tuple[bool, bool]]] = {
+        "send": (True, False),
+        "send_robust": (True, True),
+        "asend": (True, False),
+        "asend_robust": (True, True),
+        "send_sync": (False, False),
+        "send_robust_sync": (False, True),
+    }
+
     if TYPE_CHECKING:
 
         async def send(self, sender: Any, **named: Any) -> Responses: ...
         async def send_robust(self, sender: Any, **named: Any) -> Responses: ...
+        async def asend(self, sender: Any, **named: Any) -> Responses: ...
+        async def asend_robust(self, sender: Any, **named: Any) -> Responses: ...
         def send_sync(self, sender: Any, **named: Any) -> Responses: ...
         def send_robust_sync(self, sender: Any, **named: Any) -> Responses: ...
 
     else:
         send = make_send(robust=False, doc=_SEND_DOC)
         send_robust = make_send(robust=True, doc=_SEND_ROBUST_DOC)
+        asend = make_send(robust=False, doc=_ASEND_DOC, name="asend")
+        asend_robust = make_send(robust=True, doc=_ASEND_ROBUST_DOC, name="asend_robust")
         send_sync = make_send_sync(robust=False, doc=_SEND_SYNC_DOC)
         send_robust_sync = make_send_sync(robust=True, doc=_SEND_ROBUST_SYNC_DOC)
 

@@ -52,15 +52,22 @@ Responses = list[tuple[Callable[..., Any], Any]]
 _MISSING: Final = object()
 
 
-#: The four front doors, as named on Signal.
-DOORS: Final = ("send", "send_robust", "send_sync", "send_robust_sync")
+#: Every front door a signal class may name (see ``Signal._DOORS``).
+DOORS: Final = ("send", "send_robust", "asend", "asend_robust", "send_sync", "send_robust_sync")
+
+#: A front door: (is it async, is it robust).
+DoorKind = tuple[bool, bool]
 
 
-def make_send(*, robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, Responses]]:
+def make_send(
+    *, robust: bool, doc: str, name: str = ""
+) -> Callable[..., Coroutine[Any, Any, Responses]]:
     """Build the class-level ``Signal.send`` / ``send_robust``: the slow path.
 
     It refreshes the signal (which may install fast doors for next time),
     applies observers, value senders and mutes, then walks the plan.
+    ``name`` is the method's name: a coroutine never awaited is reported
+    under the qualified name of its function (``Signal.send``).
     """
 
     async def send(self: Signal, sender: Any, **named: Any) -> Responses:
@@ -73,12 +80,17 @@ def make_send(*, robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, Re
         with inst.send(self, sender, len(plan.entries)):
             return await run_plan(self, plan, sender, named, robust, concurrent=self.concurrent)
 
-    send.__name__ = send.__qualname__ = "send_robust" if robust else "send"
+    _name(send, name or ("send_robust" if robust else "send"))
     send.__doc__ = doc
     return send
 
 
-def make_send_sync(*, robust: bool, doc: str) -> Callable[..., Responses]:
+def _name(door: Callable[..., Any], name: str) -> None:
+    door.__name__ = name
+    door.__qualname__ = f"Signal.{name}"
+
+
+def make_send_sync(*, robust: bool, doc: str, name: str = "") -> Callable[..., Responses]:
     """Build the class-level ``Signal.send_sync`` / ``send_robust_sync``."""
 
     def send_sync(self: Signal, sender: Any, **named: Any) -> Responses:
@@ -93,7 +105,7 @@ def make_send_sync(*, robust: bool, doc: str) -> Callable[..., Responses]:
         with inst.send(self, sender, len(plan.entries)):
             return _run_sync(self, plan, sender, named, robust)
 
-    send_sync.__name__ = send_sync.__qualname__ = "send_robust_sync" if robust else "send_sync"
+    _name(send_sync, name or ("send_robust_sync" if robust else "send_sync"))
     send_sync.__doc__ = doc
     return send_sync
 
@@ -132,7 +144,10 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
     # list item is cheaper for the interpreter to read than an attribute.)
     live = signal._doors_live = [True]
     if anyone is None and not by_id and not by_value:
-        doors = _silent_doors(signal, live)
+
+        def make(kind: DoorKind) -> Callable[..., Any]:
+            return _silent_door(signal, live, kind)
+
     else:
         # Plans by id(sender) are looked up inline; value senders need the
         # signal's own lookup.
@@ -142,18 +157,19 @@ def install_doors(signal: Signal, *, watch_mutes: bool) -> None:
         # dictionary lookup while it repeats.
         memo: Memo = [(None, None)]
         select = signal._select if by_value else None
-        doors = tuple(
-            make_door(
+
+        def make(kind: DoorKind) -> Callable[..., Any]:
+            is_async, robust = kind
+            make_door = _async_door if is_async else _sync_door
+            return make_door(
                 signal, live, memo, anyone, keyed, select, robust=robust, watch_mutes=watch_mutes
             )
-            for make_door, robust in (
-                (_async_door, False),
-                (_async_door, True),
-                (_sync_door, False),
-                (_sync_door, True),
-            )
-        )
-    signal.__dict__.update(zip(DOORS, doors, strict=True))
+
+    namespace = signal.__dict__
+    for name, kind in signal._DOORS.items():
+        door = make(kind)
+        _name(door, name)  # what a never-awaited send is reported as
+        namespace[name] = door
 
 
 def remove_doors(signal: Signal) -> None:
@@ -165,31 +181,26 @@ def remove_doors(signal: Signal) -> None:
             namespace.pop(name, None)
 
 
-def _silent_doors(signal: Signal, live: list[bool]) -> tuple[Callable[..., Any], ...]:
-    """Doors for a signal nobody listens to (mutes cannot matter)."""
+def _silent_door(signal: Signal, live: list[bool], kind: DoorKind) -> Callable[..., Any]:
+    """A door for a signal nobody listens to (mutes cannot matter)."""
+    is_async, robust = kind
+    if is_async:
+        slow = make_send(robust=robust, doc="")
 
-    def async_door(slow: Callable[..., Coroutine[Any, Any, Responses]]) -> Callable[..., Any]:
         async def send(sender: Any, **named: Any) -> Responses:
             if not live[0]:
                 return await slow(signal, sender, **named)
             return []
 
         return send
+    slow_sync = make_send_sync(robust=robust, doc="")
 
-    def sync_door(slow: Callable[..., Responses]) -> Callable[..., Any]:
-        def send_sync(sender: Any, **named: Any) -> Responses:
-            if not live[0]:
-                return slow(signal, sender, **named)
-            return []
+    def send_sync(sender: Any, **named: Any) -> Responses:
+        if not live[0]:
+            return slow_sync(signal, sender, **named)
+        return []
 
-        return send_sync
-
-    return (
-        async_door(make_send(robust=False, doc="")),
-        async_door(make_send(robust=True, doc="")),
-        sync_door(make_send_sync(robust=False, doc="")),
-        sync_door(make_send_sync(robust=True, doc="")),
-    )
+    return send_sync
 
 
 Select = Callable[[object], "Plan | None"]

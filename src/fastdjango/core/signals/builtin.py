@@ -3,6 +3,8 @@
 =====================  ==================  ==========================================
 signal                 sender              keyword arguments
 =====================  ==================  ==========================================
+pre_init               model class         args, kwargs (as given to the constructor)
+post_init              model class         instance
 pre_save               model class         instance, raw, using, update_fields
 post_save              model class         instance, created, raw, using, update_fields
 pre_delete             model class         instance, using, origin
@@ -27,11 +29,14 @@ from ._dispatcher import Signal
 
 __all__ = [
     "BUILTIN_SIGNALS",
+    "MODEL_SIGNALS",
     "got_request_exception",
     "m2m_changed",
     "post_delete",
+    "post_init",
     "post_save",
     "pre_delete",
+    "pre_init",
     "pre_save",
     "request_finished",
     "request_started",
@@ -40,6 +45,10 @@ __all__ = [
     "user_login_failed",
 ]
 
+#: A model instance is being built: the constructor's ``args`` and ``kwargs``.
+pre_init = Signal(["args", "kwargs"], name="pre_init")
+#: A model instance was built (also a row loaded from the database).
+post_init = Signal(["instance"], name="post_init")
 #: Before a model instance is saved. A receiver that raises stops the save.
 pre_save = Signal(["instance", "raw", "using", "update_fields"], name="pre_save")
 #: After a model instance is saved; ``created`` tells an insert from an update.
@@ -67,12 +76,19 @@ user_logged_out = Signal(["request", "user"], name="user_logged_out")
 #: ``authenticate()`` failed; every secret in ``credentials`` is masked.
 user_login_failed = Signal(["credentials", "request"], name="user_login_failed")
 
-BUILTIN_SIGNALS: tuple[Signal, ...] = (
+#: The signals an ORM integration sends, in Django's order.
+MODEL_SIGNALS: tuple[Signal, ...] = (
+    pre_init,
+    post_init,
     pre_save,
     post_save,
     pre_delete,
     post_delete,
     m2m_changed,
+)
+
+BUILTIN_SIGNALS: tuple[Signal, ...] = (
+    *MODEL_SIGNALS,
     request_started,
     request_finished,
     got_request_exception,

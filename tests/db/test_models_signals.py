@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fastdjango.db
 import fastdjango.db.models
+import fastdjango.db.models.signals
 from fastdjango.core import signals as core
 from fastdjango.db.models import signals
 
@@ -23,9 +24,9 @@ def test_the_model_signals_are_the_core_objects() -> None:
         assert getattr(signals, name) is getattr(core, name)
 
 
-def test_the_packages_export_only_the_path() -> None:
-    assert fastdjango.db.__all__ == ["models"]
-    assert fastdjango.db.models.__all__ == ["signals"]
+def test_the_packages_are_only_the_path() -> None:
+    assert fastdjango.db.__all__ == []
+    assert fastdjango.db.models.__all__ == []
     assert fastdjango.db.models.signals is signals
 
 

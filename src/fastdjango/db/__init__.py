@@ -1,5 +1,3 @@
 """Django's import paths for code ported from Django: ``fastdjango.db.models.signals``."""
 
-from . import models
-
-__all__ = ["models"]
+__all__: list[str] = []

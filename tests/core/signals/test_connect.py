@@ -387,7 +387,10 @@ def test_a_bound_method_of_an_unweakrefable_object_with_weak_true_is_a_type_erro
         ({"weak": "yes"}, r"weak must be True or False, got 'yes'\."),
         ({"priority": "1"}, r"priority must be an int \(higher runs earlier\), got '1'\."),
         ({"priority": True}, r"priority must be an int"),
-        ({"dispatch_uid": ["x"]}, r"dispatch_uid must be hashable, got \['x'\]\."),
+        (
+            {"dispatch_uid": ["x"]},
+            r"dispatch_uid must be hashable \(a string, say\), got \['x'\]\.",
+        ),
         ({"on_commit": 1}, r"on_commit must be True or False, got 1\."),
     ],
 )

@@ -260,7 +260,10 @@ class Signal:
             with self._lock:  # pragma: no cover - a race between threads
                 if self._registry.get(conn.key) is existing:
                     del self._registry[conn.key]
+                    self._release(existing.sender)
                 self._registry.setdefault(conn.key, conn)
+        if sender is not None:
+            spec.users += 1  # see _release
         self._stale = True  # what _mark_stale() does, inline on this hot path
         if "send" in self.__dict__:
             remove_doors(self)
@@ -316,21 +319,25 @@ class Signal:
                 return False  # nothing, or a dead sender's connection whose id() was reused
             if self._registry.pop(key, None) is None:  # pragma: no cover - a race
                 return False  # a racing disconnect removed it first
+            if sender is not None:
+                self._release(conn.sender)
             self._stale = True
             if "send" in self.__dict__:
                 remove_doors(self)
             return not conn.dead
+        _check_identifiers("disconnect", receiver, dispatch_uid)
         if dispatch_uid is not None and sender is None:
             with self._lock:
                 doomed = self._matching(None, None, dispatch_uid)
-                for conn in doomed:
-                    self._registry.pop(conn.key, None)
+                doomed = [conn for conn in doomed if self._registry.pop(conn.key, None)]
         else:
             doomed = self._matching(receiver, sender, dispatch_uid)
             if doomed and self._registry.pop(doomed[0].key, None) is None:  # pragma: no cover
                 return False  # a racing disconnect removed it first
         if not doomed:
             return False
+        for conn in doomed:
+            self._release(conn.sender)
         self._mark_stale()
         return not all(conn.dead for conn in doomed)
 
@@ -341,6 +348,7 @@ class Signal:
         dispatch_uid: Hashable | None = None,
     ) -> bool:
         """Is there a live connection with these identifiers (as in disconnect)?"""
+        _check_identifiers("is_connected", receiver, dispatch_uid)
         with self._lock:
             return any(conn.is_live() for conn in self._matching(receiver, sender, dispatch_uid))
 
@@ -390,7 +398,15 @@ class Signal:
 
         For integrations: the check raises to refuse a sender (a model label
         that names no model, say). It is also run on existing connections.
+
+        Raises:
+            TypeError: ``check`` is not callable.
         """
+        if not callable(check):
+            raise TypeError(
+                f"add_sender_check() takes a function of the sender that raises to "
+                f"refuse it, got {check!r}."
+            )
         with self._lock:
             if check in self._sender_checks:
                 return
@@ -417,6 +433,7 @@ class Signal:
         """
         if receiver is not None and not callable(receiver):
             raise TypeError(f"muted() takes a receiver (a callable), got {receiver!r}.")
+        _check_uid(dispatch_uid)
         return mute((MuteRule(self, receiver, sender, dispatch_uid),))
 
     # -- looking inside -----------------------------------------------------
@@ -581,6 +598,23 @@ class Signal:
             self._specs[key] = spec
         return spec
 
+    def _release(self, spec: SenderSpec) -> None:
+        """A connection using ``spec`` left the registry.
+
+        The signal shares one spec among the connections of a sender (see
+        :meth:`_sender_spec`); once none uses it, it is forgotten, so
+        connecting and disconnecting new senders leaves nothing behind.
+        Counts are not locked: a miscount by racing threads only costs a
+        spec shared less, or kept until the next refresh rebuilds the cache.
+        """
+        if spec is ANY_SENDER:
+            return
+        spec.users -= 1
+        if spec.users <= 0:
+            cached = self._specs.get(spec.key)
+            if cached is not None and cached.users <= 0:
+                self._specs.pop(spec.key, None)
+
     def _sender_died(self, _ref: object) -> None:
         # Weakref callback of a shared sender spec: only flags.
         if not sys.is_finalizing():
@@ -599,6 +633,7 @@ class Signal:
                 conn.dead = True
                 if self._registry.get(conn.key) is conn:
                     self._registry.pop(conn.key, None)
+                    self._release(conn.sender)
             died = tuple(conn for conn in dead if conn.died_while_connected)
             if died:
                 self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
@@ -679,11 +714,26 @@ def _check_options(
         raise TypeError(f"on_commit must be True or False, got {on_commit!r}.")
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise TypeError(f"priority must be an int (higher runs earlier), got {priority!r}.")
+    _check_uid(dispatch_uid)
+
+
+def _check_uid(dispatch_uid: object) -> None:
     if dispatch_uid is not None:
         try:
             hash(dispatch_uid)
         except TypeError:
-            raise TypeError(f"dispatch_uid must be hashable, got {dispatch_uid!r}.") from None
+            raise TypeError(
+                f"dispatch_uid must be hashable (a string, say), got {dispatch_uid!r}."
+            ) from None
+
+
+def _check_identifiers(method: str, receiver: object, dispatch_uid: object) -> None:
+    """Refuse what cannot identify a connection, naming the method called."""
+    if receiver is not None and not callable(receiver):
+        raise TypeError(
+            f"{method}() takes the receiver (a callable) or dispatch_uid=..., got {receiver!r}."
+        )
+    _check_uid(dispatch_uid)
 
 
 def receiver(

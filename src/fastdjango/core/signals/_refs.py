@@ -182,11 +182,14 @@ class SenderSpec:
     VALUE: Final = 1
     IDENTITY: Final = 2
 
-    __slots__ = ("holder", "key", "kind")
+    __slots__ = ("holder", "key", "kind", "users")
 
     def __init__(self, sender: object, on_death: DeathCallback | None = None) -> None:
         #: Returns the sender (None once collected); None for any sender.
         self.holder: Callable[[], object] | None = None
+        #: How many connections of the signal use this spec (kept by the
+        #: signal, which forgets the spec when none does).
+        self.users = 0
         self.key: Hashable
         if sender is None:
             self.kind, self.key = self.ANY, None

@@ -421,13 +421,16 @@ async def run_plan(
     and propagates unchanged. Otherwise receivers run one after another.
     """
     inst = _instrument.current
-    # Durable receivers first, all at once: a send records their events
-    # before it calls anyone (a payload that cannot travel fails the send
-    # before any receiver ran), and their responses are the events.
-    enqueued = await _enqueue(signal, plan.durable, sender, named) if plan.durable else _NONE
+    # Each receiver task starts with an empty stack, so nothing stops a
+    # receiver re-sending its signal but a depth count its tasks inherit.
+    nesting = _enter_concurrent(signal) if concurrent else None
     slots: Responses = []
     tasks: dict[asyncio.Task[Any], int] = {}
     try:
+        # Durable receivers first, all at once: a send records their events
+        # before it calls anyone (a payload that cannot travel fails the send
+        # before any receiver ran), and their responses are the events.
+        enqueued = await _enqueue(signal, plan.durable, sender, named) if plan.durable else _NONE
         for receiver, weak, is_async, deferred, func in plan.entries:
             if weak:
                 receiver = _dereference(receiver, func)
@@ -476,11 +479,59 @@ async def run_plan(
                 raise error
         return slots
     finally:
+        if nesting is not None:
+            _DEPTH.reset(nesting)
         unfinished = [task for task in tasks if not task.done()]
         for task in unfinished:
             task.cancel()
         if unfinished:
             await asyncio.wait(unfinished)
+            _retrieve(signal, unfinished, slots, tasks)
+
+
+#: How many concurrent sends are in progress around this context.
+_DEPTH: Final[contextvars.ContextVar[int]] = contextvars.ContextVar(
+    "fastdjango_concurrent_depth", default=0
+)
+#: How deep concurrent sends may nest (a sequential send is bounded by the
+#: interpreter's recursion limit, about as deep).
+CONCURRENT_DEPTH_LIMIT: Final = 200
+
+
+def _enter_concurrent(signal: Signal) -> contextvars.Token[int]:
+    """Count one more concurrent send in this context, or refuse a runaway."""
+    depth = _DEPTH.get()
+    if depth >= CONCURRENT_DEPTH_LIMIT:
+        raise RecursionError(
+            f"Concurrent sends nested {depth} deep, the last of {signal!r}: a receiver "
+            f"keeps sending the signal it receives (directly or through other "
+            f"signals). Send again only when something changed, so that the "
+            f"re-entrant sends stop."
+        )
+    return _DEPTH.set(depth + 1)
+
+
+def _retrieve(
+    signal: Signal,
+    cancelled: list[asyncio.Task[Any]],
+    slots: Responses,
+    tasks: dict[asyncio.Task[Any], int],
+) -> None:
+    """Log what receivers raised while being cancelled, instead of losing it."""
+    for task in cancelled:
+        if task.cancelled():
+            continue
+        error = task.exception()
+        if error is not None:
+            logger.error(
+                "Error calling %s in %r.send() while it was being cancelled (another "
+                "receiver failed first or the send was cancelled): %s: %s",
+                describe(slots[tasks[task]][0]),
+                signal,
+                type(error).__name__,
+                error,
+                exc_info=error,
+            )
 
 
 def _refuse_running_loop(signal: Signal) -> None:

@@ -118,7 +118,7 @@ OPERATIONS: dict[str, Operation] = {
 
 def _receivers() -> dict[str, Callable[[], Callable[[], None]]]:
     """Per operation: connect one receiver, returning how to disconnect it."""
-    from fastdjango.core.signals import m2m_changed, post_delete, post_save
+    from fastdjango.core.signals import m2m_changed, post_delete, post_init, post_save
 
     async def on_signal(sender: Any, **kwargs: Any) -> None:
         pass
@@ -133,18 +133,13 @@ def _receivers() -> dict[str, Callable[[], Callable[[], None]]]:
 
         return do
 
-    found = {
+    return {
         "create": connect(post_save, on_signal),
         "save": connect(post_save, on_signal),
         "delete": connect(post_delete, on_signal),
+        "load": connect(post_init, on_init),
         "m2m": connect(m2m_changed, on_signal),
     }
-    try:
-        from fastdjango.core.signals import post_init  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - a dispatcher without post_init
-        return found
-    found["load"] = connect(post_init, on_init)
-    return found
 
 
 async def serve(kind: str) -> None:

@@ -33,12 +33,12 @@ from fastdjango.core.signals import Signal, post_delete, post_save, pre_delete, 
 from ._cascades import collect_cascade
 from ._labels import register_model
 
-__all__ = ["connect_model", "loading_raw", "patch_model_hooks", "pending_cascades"]
+__all__ = ["CONNECTED", "connect_model", "loading_raw", "patch_model_hooks", "pending_cascades"]
 
 _RAW: ContextVar[bool] = ContextVar("fastdjango_tortoise_raw", default=False)
 
 #: In a connected model's own ``__dict__``: False until its label is registered.
-_CONNECTED: Final = "__fastdjango_signals__"
+CONNECTED: Final = "__fastdjango_signals__"
 _MARK: Final = "__fastdjango_model_hook__"
 
 #: Objects found by a pre_delete, by id of the deleted instance, for its
@@ -70,15 +70,15 @@ def pending_cascades() -> int:
 def connect_model(model: type[Model]) -> None:
     """Make ``model`` send the four save and delete signals (idempotent)."""
     patch_model_hooks()
-    if _CONNECTED not in model.__dict__:
-        setattr(model, _CONNECTED, False)
+    if CONNECTED not in model.__dict__:
+        setattr(model, CONNECTED, False)
     _label(model)
 
 
 def _label(model: type[Model]) -> None:
     # Models defined after install() get their label once their app is known.
-    if not model.__dict__[_CONNECTED] and register_model(model):
-        setattr(model, _CONNECTED, True)
+    if not model.__dict__[CONNECTED] and register_model(model):
+        setattr(model, CONNECTED, True)
 
 
 def _frozen(update_fields: Iterable[str] | None) -> frozenset[str] | None:
@@ -91,7 +91,7 @@ async def _pre_save(
     update_fields: Iterable[str] | None = None,
 ) -> None:
     model = type(self)
-    labelled = model.__dict__.get(_CONNECTED)
+    labelled = model.__dict__.get(CONNECTED)
     if labelled is not None:
         if not labelled:
             _label(model)
@@ -113,7 +113,7 @@ async def _post_save(
     update_fields: Iterable[str] | None = None,
 ) -> None:
     model = type(self)
-    if _CONNECTED in model.__dict__:
+    if CONNECTED in model.__dict__:
         await post_save.send(
             model,
             instance=self,
@@ -128,7 +128,7 @@ async def _post_save(
 
 async def _pre_delete(self: Model, using_db: BaseDBAsyncClient | None = None) -> None:
     model = type(self)
-    labelled = model.__dict__.get(_CONNECTED)
+    labelled = model.__dict__.get(CONNECTED)
     if labelled is not None:
         if not labelled:
             _label(model)
@@ -146,7 +146,7 @@ async def _pre_delete(self: Model, using_db: BaseDBAsyncClient | None = None) ->
 
 async def _post_delete(self: Model, using_db: BaseDBAsyncClient | None = None) -> None:
     model = type(self)
-    if _CONNECTED in model.__dict__:
+    if CONNECTED in model.__dict__:
         using = (using_db or model._meta.db).connection_name
         found = _cascades.pop(id(self), None) if _cascades else None
         if found is not None and found[0] is self:
@@ -159,7 +159,7 @@ async def _post_delete(self: Model, using_db: BaseDBAsyncClient | None = None) -
 async def _send_each(signal: Signal, objects: list[Model], origin: Model, using: str) -> None:
     for obj in objects:
         model = type(obj)
-        if model.__dict__.get(_CONNECTED) is False:
+        if model.__dict__.get(CONNECTED) is False:
             _label(model)
         await signal.send(model, instance=obj, using=using, origin=origin)
 

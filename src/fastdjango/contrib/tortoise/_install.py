@@ -10,8 +10,10 @@ from fastdjango.core.signals import (
     Signal,
     m2m_changed,
     post_delete,
+    post_init,
     post_save,
     pre_delete,
+    pre_init,
     pre_save,
 )
 
@@ -24,6 +26,8 @@ from ._through import attach_through
 __all__ = ["install"]
 
 MODEL_SIGNALS: Final[tuple[Signal, ...]] = (
+    pre_init,
+    post_init,
     pre_save,
     post_save,
     pre_delete,
@@ -39,7 +43,8 @@ def install() -> None:
     re-init; any number of calls never doubles a signal). Afterwards
 
     * plain ``tortoise.models.Model`` subclasses send ``pre_save``,
-      ``post_save``, ``pre_delete`` and ``post_delete``;
+      ``post_save``, ``pre_delete`` and ``post_delete``, and ``pre_init`` /
+      ``post_init`` once those are in use;
     * many-to-many relations send ``m2m_changed`` and have ``.through``;
     * ``"<app_label>.<Model>"`` senders name their models (and
       ``"<app_label>.<Model>_<field>"`` the relations of ``m2m_changed``), in

@@ -64,3 +64,20 @@ def test_the_class_methods_keep_their_names() -> None:
     assert {name: method.__name__ for name, method in names.items()} == {
         name: name for name in names
     }
+
+
+def test_user_login_failed_refuses_djangos_sender_name() -> None:
+    from fastdjango.contrib.auth._flow import SENDER
+    from fastdjango.core.signals import user_login_failed
+
+    rec = make_sync_receiver([])
+    with pytest.raises(ValueError, match=r"sender='fastdjango\.contrib\.auth'") as raised:
+        user_login_failed.connect(rec, sender="django.contrib.auth")
+    assert "'django.contrib.auth', Django's module name" in str(raised.value)
+    assert not user_login_failed.has_listeners("django.contrib.auth")
+    # The name it points at is the one the auth flow sends with, and it fires.
+    user_login_failed.connect(rec, sender=SENDER)
+    try:
+        assert user_login_failed.send_sync(SENDER, credentials={}, request=None) == [(rec, None)]
+    finally:
+        user_login_failed.disconnect(rec, sender=SENDER)

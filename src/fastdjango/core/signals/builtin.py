@@ -76,6 +76,24 @@ user_logged_out = Signal(["request", "user"], name="user_logged_out")
 #: ``authenticate()`` failed; every secret in ``credentials`` is masked.
 user_login_failed = Signal(["credentials", "request"], name="user_login_failed")
 
+# What fastdjango.contrib.auth sends user_login_failed with (its SENDER),
+# where Django sends the name of its own module.
+_AUTH_SENDER = "fastdjango.contrib.auth"
+_DJANGO_AUTH_SENDER = "django.contrib.auth"
+
+
+def _refuse_django_auth_sender(sender: object) -> None:
+    """Refuse Django's sender name: ported code would connect a receiver that never runs."""
+    if type(sender) is str and sender == _DJANGO_AUTH_SENDER:
+        raise ValueError(
+            f"user_login_failed is never sent with sender={_DJANGO_AUTH_SENDER!r}, Django's "
+            f"module name: fastdjango.contrib.auth sends it with sender={_AUTH_SENDER!r}. "
+            f"Connect with sender={_AUTH_SENDER!r}, or without a sender."
+        )
+
+
+user_login_failed.add_sender_check(_refuse_django_auth_sender)
+
 #: The signals an ORM integration sends, in Django's order.
 MODEL_SIGNALS: tuple[Signal, ...] = (
     pre_init,

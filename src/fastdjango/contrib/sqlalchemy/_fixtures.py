@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Mapper, RelationshipProperty, Session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
+from ._labels import mappers_under
 from ._saves import loading_raw
 from ._session import installed_bases
 
@@ -50,13 +51,7 @@ def _read(fixture: Fixture) -> list[Mapping[str, Any]]:
 def _mappers(only: type | None) -> list[Mapper[Any]]:
     found: list[Mapper[Any]] = []
     for base in installed_bases() if only is None else [only]:
-        stack: list[type] = [base]
-        while stack:
-            cls = stack.pop()
-            mapper = getattr(cls, "__mapper__", None)
-            if isinstance(mapper, Mapper) and mapper not in found:
-                found.append(mapper)
-            stack.extend(cls.__subclasses__())
+        found.extend(m for m in mappers_under(base) if m not in found)
     return found
 
 

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper
 
+from fastdjango.core.signals import MODEL_SIGNALS, m2m_changed
+
+from ._labels import check_existing, check_label, check_relation_label, mappers_under
 from ._m2m import track_m2m
 from ._saves import MAPPER_EVENTS
 from ._session import installed_bases, listen_to_sessions
@@ -27,13 +30,18 @@ def install(base: type) -> None:
     Afterwards ``Session`` and ``AsyncSession`` flushes send ``pre_save``,
     ``post_save``, ``pre_delete``, ``post_delete`` and ``m2m_changed`` for
     these models, ``on_commit=True`` receivers wait for the session's
-    commit, and many-to-many attributes have ``.through`` (the association
-    table, the ``m2m_changed`` sender). Calling it again with the same base
-    (or a class under it) changes nothing.
+    commit, ``"<app_label>.<Model>"`` senders name these classes (one
+    that names nothing is a ``LookupError``), and many-to-many attributes
+    have ``.through`` (the association table, the ``m2m_changed``
+    sender). Calling it again with the same base (or a class under it)
+    changes nothing.
 
     Raises:
         TypeError: ``base`` is not a class SQLAlchemy maps models under.
         ValueError: a class under ``base`` was installed on its own before.
+        LookupError: a string sender already connected to a model signal
+            names no class under an installed base (no relation, for
+            ``m2m_changed``); nothing is installed then.
     """
     if not isinstance(base, type) or not (
         hasattr(base, "metadata") or inspect(base, raiseerr=False) is not None
@@ -51,17 +59,20 @@ def install(base: type) -> None:
             f"install({base.__name__}) would signal twice for {covered[0].__name__}, "
             f"installed before: install the declarative base once, before any model under it."
         )
+    check_existing(base)
     listen_to_sessions()
     for name, listener in MAPPER_EVENTS:
         event.listen(base, name, listener, propagate=True)
     event.listen(base, "after_mapper_constructed", _constructed, propagate=True)
     event.listen(base, "mapper_configured", _configured, propagate=True)
-    for mapper in _mappers_under(base):
+    for mapper in mappers_under(base):
         if mapper.configured:
             _configured(mapper, mapper.class_)
         else:
             attach_through(mapper)
     bases.append(base)
+    for signal in MODEL_SIGNALS:  # from now on, string senders must name something
+        signal.add_sender_check(check_relation_label if signal is m2m_changed else check_label)
 
 
 def _constructed(mapper: Mapper[Any], _class: type) -> None:
@@ -74,19 +85,3 @@ def _configured(mapper: Mapper[Any], _class: type) -> None:
     for prop in mapper.relationships:
         attach_through(prop.mapper)
     track_m2m(mapper)
-
-
-def _mappers_under(base: type) -> list[Mapper[Any]]:
-    found: list[Mapper[Any]] = []
-    seen: set[type] = set()
-    stack = [base]
-    while stack:
-        cls = stack.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        mapper: object = inspect(cls, raiseerr=False)
-        if isinstance(mapper, Mapper):
-            found.append(mapper)
-        stack.extend(cls.__subclasses__())
-    return found

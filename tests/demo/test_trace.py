@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind
 
 from fastdjango.__main__ import main
 from fastdjango.core.signals import _instrument
-from fastdjango.demo import server
+from fastdjango.demo import server, worker
 from fastdjango.demo.tracing import TreePrinter, console_tracing
 
 
@@ -55,6 +55,34 @@ def test_demo_trace_prints_each_request_as_a_tree(capsys: pytest.CaptureFixture[
     assert "Audit log (GET /audit), 10 rows:" in out  # the report still follows
     assert _instrument.current is None  # and tracing is off again
     assert server.wrap_app is server._unchanged
+    assert worker.show_spans is None
+
+
+def test_demo_trace_prints_the_workers_spans_linked_to_the_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--trace"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    start = lines.index(
+        "The worker's spans (another process), each linked to the request's create span:"
+    )
+    spans = [line.strip() for line in lines[start + 1 :] if line.startswith("  process ")]
+    by_receiver: dict[str, list[str]] = {}
+    for line in spans:
+        by_receiver.setdefault(line.split()[1], []).append(line)
+    assert sorted(by_receiver) == ["notify_warehouse", "send_confirmation", "sync_crm"]
+    for receiver, made in by_receiver.items():
+        assert all(" CONSUMER " in line for line in made)
+        assert all(line.count(f"(linked to create {receiver})") == 1 for line in made)
+    # sync_crm: two retries, the dead letter, then the replay that succeeds.
+    crm = by_receiver["sync_crm"]
+    assert [line.rsplit(" ", 1)[-1] for line in crm[:3]] == ["[retry]", "[retry]", "[dead_letter]"]
+    assert "fastdjango.delivery.attempt=3 error.type=ConnectionError" in crm[2]
+    assert len(crm) == 4
+    assert "error.type" not in crm[3]
+    ids = {line.split("messaging.message.id=")[1].split()[0] for line in spans}
+    assert len(ids) == 1  # one event: the order placed in the request
 
 
 def test_tree_printer_puts_late_children_under_their_printed_parent() -> None:

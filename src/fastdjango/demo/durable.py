@@ -17,7 +17,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractContextManager,
+    ExitStack,
+    asynccontextmanager,
+    contextmanager,
+    nullcontext,
+)
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,13 +36,15 @@ from .database import tortoise_config
 from .models import Order, User
 from .receivers import order_placed
 
-__all__ = ["CRM_DOWN", "RECEIVERS", "durable_wired", "effects", "setup"]
+__all__ = ["CRM_DOWN", "RECEIVERS", "SPANS", "durable_wired", "effects", "setup"]
 
 #: The flag file that makes the CRM unreachable while it exists.
 CRM_DOWN: Final = "crm-down"
 _EFFECTS: Final = "effects.jsonl"
 _DIR: Final = "FASTDJANGO_DEMO_DIR"
 _DATABASE: Final = "FASTDJANGO_DEMO_DATABASE"
+#: Set by ``demo --trace``: the file the worker writes its spans to.
+SPANS: Final = "FASTDJANGO_DEMO_SPANS"
 
 
 def _directory() -> Path:
@@ -109,6 +117,16 @@ def durable_wired() -> Iterator[None]:
         yield
 
 
+def _traced() -> AbstractContextManager[None]:
+    """``demo --trace``: the worker's spans go to the file the demo reads back."""
+    path = os.environ.get(SPANS)
+    if not path:
+        return nullcontext()
+    from .worker_spans import worker_tracing  # the OpenTelemetry SDK, only when tracing
+
+    return worker_tracing(Path(path))
+
+
 @asynccontextmanager
 async def setup() -> AsyncIterator[None]:
     """The worker's set-up: Tortoise on the demo database, the transport, the receivers."""
@@ -116,7 +134,7 @@ async def setup() -> AsyncIterator[None]:
     install()
     configure(DatabaseTransport(), visibility=10.0)
     try:
-        with durable_wired():
+        with durable_wired(), _traced():
             yield
     finally:
         configure(None)

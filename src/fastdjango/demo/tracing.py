@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
@@ -23,7 +24,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, Sp
 
 from fastdjango.contrib.otel import instrument, uninstrument
 
-from . import server
+from . import server, worker
+from .worker_spans import read_spans
 
 __all__ = ["TreePrinter", "console_tracing"]
 
@@ -116,21 +118,29 @@ def console_tracing(echo: Callable[[str], None] = print) -> Iterator[TracerProvi
     """Trace every signal and request inside the block, printing the trees.
 
     The demo's server wraps its app in OpenTelemetry's ASGI middleware
-    meanwhile, which makes each request's server span.
+    meanwhile, which makes each request's server span, and the demo's
+    worker writes its spans to a file, printed once it stopped.
     """
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(TreePrinter(echo)))
+    printer = TreePrinter(echo)
+    provider.add_span_processor(SimpleSpanProcessor(printer))
 
     def traced(app: Any) -> Any:
         return OpenTelemetryMiddleware(
             app, tracer_provider=provider, exclude_spans=["receive", "send"]
         )
 
+    def worker_spans(path: Path) -> None:
+        echo("The worker's spans (another process), each linked to the request's create span:")
+        printer.export(read_spans(path))
+
     instrument(tracer_provider=provider)
     unchanged, server.wrap_app = server.wrap_app, traced
+    worker.show_spans = worker_spans
     try:
         yield provider
     finally:
+        worker.show_spans = None
         server.wrap_app = unchanged
         uninstrument()
         provider.shutdown()

@@ -16,7 +16,7 @@ import fastdjango
 from fastdjango.durable import DatabaseTransport, configure
 
 from .database import DemoError
-from .durable import CRM_DOWN, effects
+from .durable import CRM_DOWN, SPANS, effects
 from .journal import Journal, Mail
 
 __all__ = ["DemoWorker", "running_worker"]
@@ -26,6 +26,11 @@ _SETUP: Final = "fastdjango.demo.durable:setup"
 _SOURCE: Final = str(Path(fastdjango.__file__).resolve().parents[1])
 #: Seconds the demo waits for the worker to do each thing it shows.
 _PATIENCE: Final = 30.0
+_SPANS_FILE: Final = "spans.jsonl"
+
+#: Set while ``demo --trace`` runs: called with the file of the worker's
+#: spans once the worker stopped (see :mod:`.worker_spans`).
+show_spans: Callable[[Path], None] | None = None
 
 
 class DemoWorker:
@@ -124,7 +129,8 @@ async def running_worker(
     """Configure the database transport and run a worker on ``url`` inside the block.
 
     With ``crm_down`` the CRM starts "down" (see :mod:`.durable`). The worker
-    is stopped with SIGTERM on exit (SIGKILLed if it does not drain in time).
+    is stopped with SIGTERM on exit (SIGKILLed if it does not drain in time),
+    then, under ``demo --trace``, its spans are shown.
     """
     transport = DatabaseTransport()
     configure(transport, visibility=10.0)
@@ -136,6 +142,9 @@ async def running_worker(
         "FASTDJANGO_DEMO_DATABASE": url,
         "FASTDJANGO_DEMO_DIR": str(directory),
     }
+    shown = show_spans
+    if shown is not None:
+        env[SPANS] = str(directory / _SPANS_FILE)
     arguments = ["-m", "fastdjango", "worker", "--setup", _SETUP, "--grace", "5"]
     with (directory / "worker.log").open("ab") as log:
         process = await asyncio.create_subprocess_exec(
@@ -147,3 +156,5 @@ async def running_worker(
     finally:
         await worker.stop()
         configure(None)
+        if shown is not None:
+            shown(directory / _SPANS_FILE)

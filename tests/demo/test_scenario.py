@@ -15,7 +15,8 @@ from fastdjango.contrib.tortoise import Through
 from fastdjango.demo import DemoRun, Effect, Sent, order_placed, run_demo
 from fastdjango.demo.app import DemoFailure
 from fastdjango.demo.models import Comment, Order, Post, Profile, Tag, User
-from tests.support.services import require_postgres
+
+from .conftest import own_postgres_database
 
 
 @pytest_asyncio.fixture(
@@ -25,7 +26,11 @@ from tests.support.services import require_postgres
 )
 async def run(request: pytest.FixtureRequest) -> AsyncIterator[DemoRun]:
     """One scripted run per database, shared by this module's tests."""
-    yield await run_demo(require_postgres() if request.param == "postgres" else None)
+    if request.param == "sqlite":
+        yield await run_demo(None)
+        return
+    async with own_postgres_database() as url:
+        yield await run_demo(url)
 
 
 def sends(run: DemoRun, step: int) -> list[Sent]:

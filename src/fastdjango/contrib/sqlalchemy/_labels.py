@@ -1,16 +1,19 @@
 """String senders for SQLAlchemy models: ``sender="blog.Post"`` names ``Post``.
 
-SQLAlchemy has no app labels, so a label is matched by its last part, the
-way ``loaddata`` matches fixture models: ``"<app_label>.<Model>"`` names the
-class ``Model`` mapped under an installed base, ``"<app_label>.<Model>_<attr>"``
-the association table of ``Model.attr`` (the ``m2m_changed`` sender), both
-case-insensitively. Once ``install()`` ran, a string sender of a model signal
-has to name one of them (or be a label another integration registered, or,
-with the Tortoise integration imported, one Tortoise's rules judge);
-anything else (``"User"`` with no ``User`` model, ``"blog.Post.tags.through"``)
-is a ``LookupError`` listing the labels there are, because such a receiver
-would never run. A label that matches classes of two bases is refused as
-ambiguous: pass the class itself.
+SQLAlchemy has no app labels, so the app part of ``"<app_label>.<Model>"``
+is read the way Django derives one: a part of the module path of the class
+(``"blog.Post"`` names a class ``Post`` defined in ``blog.models``, say,
+and so does ``"models.Post"``). ``"<app_label>.<Model>_<attr>"`` names the
+association table of ``Model.attr`` (the ``m2m_changed`` sender). Both
+match case-insensitively. Once ``install()`` ran, a string sender of a model
+signal has to name one of them, or a label another integration registered;
+anything else (``"User"``, ``"blog.Post.tags.through"``) is a
+``LookupError`` listing the labels there are, because such a receiver would
+never run. A label that names classes of two bases is refused as ambiguous.
+
+In a process that uses the Tortoise integration too, a label Tortoise
+knows is Tortoise's, and one that names no SQLAlchemy class is left to
+Tortoise's rules (its labels may be connected before ``Tortoise.init()``).
 """
 
 from __future__ import annotations
@@ -45,55 +48,63 @@ def mappers_under(base: type) -> list[Mapper[Any]]:
     return found
 
 
-def _known(relation: bool, bases: list[type]) -> dict[str, list[tuple[str, Any]]]:
-    """Folded name -> (its spelling, the class or association table) it can name."""
-    known: dict[str, list[tuple[str, Any]]] = {}
+def _known(relation: bool, bases: list[type]) -> list[tuple[str, Any, str]]:
+    """``(label, class or association table, how to show it)`` for every label."""
+    known: list[tuple[str, Any, str]] = []
     for base in bases:
         for mapper in mappers_under(base):
             cls = mapper.class_
-            if not relation:
-                known.setdefault(cls.__name__.casefold(), []).append((cls.__name__, cls))
-                continue
-            for prop in mapper.relationships:
-                if prop.secondary is not None:
-                    name = f"{cls.__name__}_{prop.key}"
-                    known.setdefault(name.casefold(), []).append((name, prop.secondary))
+            names = (
+                [f"{cls.__name__}_{p.key}" for p in mapper.relationships if p.secondary is not None]
+                if relation
+                else [cls.__name__]
+            )
+            targets = (
+                [p.secondary for p in mapper.relationships if p.secondary is not None]
+                if relation
+                else [cls]
+            )
+            for name, target in zip(names, targets, strict=True):
+                shown = f"{name} ({cls.__module__})"
+                known.extend(
+                    (f"{app}.{name}", target, shown)
+                    for app in dict.fromkeys(cls.__module__.split("."))
+                )
     return known
 
 
-def _tortoise_decides() -> bool:
-    """True when the Tortoise integration is in use: its own rules judge other labels.
-
-    Its labels may be connected before ``Tortoise.init()`` names them, and it
-    refuses the ones that name nothing once it is initialised.
-    """
-    return "fastdjango.contrib.tortoise" in sys.modules
+def _tortoise_labels() -> Any:
+    """The Tortoise integration's label rules, when it is in use (never imported here)."""
+    return sys.modules.get("fastdjango.contrib.tortoise._labels")
 
 
 def _check(sender: object, *, relation: bool, bases: list[type]) -> None:
     if not isinstance(sender, str) or resolve_alias(sender) is not None:
         return  # objects are senders as they are; a registered label stands for its target
+    tortoise = _tortoise_labels()
+    if tortoise is not None and tortoise.knows_label(sender, relation=relation):
+        return  # Tortoise's check names it
     known = _known(relation, bases)
-    matches = known.get(sender.rpartition(".")[2].casefold(), [])
+    folded = sender.casefold()
+    matches = list({id(t): t for label, t, _ in known if label.casefold() == folded}.values())
     itself = "relation's through itself (Post.tags.through)" if relation else "class itself"
     if len(matches) == 1:
-        alias_sender(sender, matches[0][1])  # this spelling stands for it from now on
+        alias_sender(sender, matches[0])  # this spelling stands for it from now on
         return
     if len(matches) > 1:
         raise LookupError(
             f"Sender {sender!r} is ambiguous: it names {len(matches)} SQLAlchemy "
-            f"{'association tables' if relation else 'models'} of different bases. "
-            f"Pass the {itself}."
+            f"{'association tables' if relation else 'models'}. Pass the {itself}."
         )
-    if _tortoise_decides():
-        return
-    listing = ", ".join(sorted(f"<app_label>.{name}" for ms in known.values() for name, _ in ms))
+    if tortoise is not None:
+        return  # maybe a Tortoise label connected before Tortoise.init(): its rules decide
+    listing = ", ".join(sorted({shown for _, _, shown in known})) or "none"
     what = "many-to-many relation" if relation else "model"
     form = "<app_label>.<Model>_<attribute>" if relation else "<app_label>.<Model>"
     raise LookupError(
         f"Sender {sender!r} names no SQLAlchemy {what} under an installed base, so a receiver "
-        f"connected with it would never run. Use {form!r} (known: {listing or 'none'}), or "
-        f"pass the {itself}."
+        f"connected with it would never run. Use {form!r}, the app label being a part of the "
+        f"class's module path (known: {listing}), or pass the {itself}."
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "check_existing",
     "check_label",
     "check_relation_label",
+    "knows_label",
     "label_of",
     "register_model",
     "wanted",
@@ -97,6 +98,15 @@ def _check(sender: object, *, relation: bool) -> None:
         f"Sender {sender!r} names no Tortoise model. Use '<app_label>.<ModelName>' with an "
         f"app label given to Tortoise.init() (known {listing}), or pass the model class itself."
     )
+
+
+def knows_label(label: str, *, relation: bool) -> bool:
+    """Does ``label`` name a model (a relation) of the initialised apps, in any case?"""
+    if Tortoise.apps is None:
+        return False
+    models, relations = _known()
+    folded = label.casefold()
+    return any(known.casefold() == folded for known in (relations if relation else models))
 
 
 def check_label(sender: object) -> None:

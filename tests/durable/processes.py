@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = "tests.durable.app:setup"
 
 
-def environment(url: str, flags: Path, *, visibility: float = 60.0) -> dict[str, str]:
-    """The environment of a subprocess using the test database."""
+def environment(
+    url: str, flags: Path, *, visibility: float = 60.0, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a subprocess using the test database (plus ``extra``)."""
     return {
         **os.environ,
+        **(extra or {}),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "DURABLE_TEST_DB": url,
         "DURABLE_TEST_FLAGS": str(flags),
@@ -37,9 +40,16 @@ def spawn(arguments: Sequence[str], env: dict[str, str], log: Path) -> subproces
 
 @contextmanager
 def worker(
-    url: str, flags: Path, *, visibility: float = 60.0, concurrency: int = 4, name: str = "worker"
+    url: str,
+    flags: Path,
+    *,
+    visibility: float = 60.0,
+    concurrency: int = 4,
+    name: str = "worker",
+    setup: str = SETUP,
+    extra: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A ``fastdjango worker`` subprocess; SIGKILLed on exit if still running."""
+    """A ``fastdjango worker --setup SETUP`` subprocess; SIGKILLed on exit if still running."""
     log = flags / f"{name}.log"
     process = spawn(
         [
@@ -47,7 +57,7 @@ def worker(
             "fastdjango",
             "worker",
             "--setup",
-            SETUP,
+            setup,
             "--concurrency",
             str(concurrency),
             "--grace",
@@ -55,7 +65,7 @@ def worker(
             "--progress",
             "0.5",
         ],
-        environment(url, flags, visibility=visibility),
+        environment(url, flags, visibility=visibility, extra=extra),
         log,
     )
     try:

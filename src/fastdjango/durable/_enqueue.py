@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from fastdjango.core.signals import current_commit_queue
+from fastdjango.core.signals import CommitQueue, current_commit_queue
 
 from . import _hooks, _sql
 from ._codec import encode_arguments, encode_sender
@@ -65,7 +65,7 @@ async def enqueue(
     )
     role = transport.outbox_role
     if role == "none":
-        queue = current_commit_queue()
+        queue = _commit_queue(find_outbox())
         if queue is None:
             await transport.publish([event])
         else:
@@ -75,21 +75,36 @@ async def enqueue(
         if outbox is None:
             raise RuntimeError(
                 f"{type(transport).__name__} keeps durable events in the outbox table, and no "
-                f"ORM integration provides one: call fastdjango.contrib.tortoise.install() "
-                f"(or your ORM's install) before sending."
+                f"ORM integration provides one: call fastdjango.contrib.tortoise.install(), or "
+                f"fastdjango.contrib.sqlalchemy.configure_outbox(engine), before sending."
             )
         delay = settings.relay_delay if role == "relay" else 0.0
         statement, parameters = outbox_rows(outbox, event, available_in=delay)
         in_transaction = outbox.in_transaction()
         await outbox.execute(statement, parameters)
         if role == "relay":
-            queue = current_commit_queue() if in_transaction else None
+            queue = _commit_queue(outbox) if in_transaction else None
             if queue is not None:
                 queue.defer(lambda: publish_committed(transport, outbox, event))
             elif not in_transaction:
                 await publish_committed(transport, outbox, event)
             # else: a transaction this process cannot see commit; the relay publishes it.
     return [Enqueued(event.id, spec.name) for spec in specs]
+
+
+def _commit_queue(outbox: Outbox | None) -> CommitQueue | None:
+    """Where "after the commit" calls go: the open commit scope, else the outbox's transaction.
+
+    An ORM whose transactions are not blocks of the caller (a SQLAlchemy
+    session) gives its outbox a ``commit_queue()`` method instead.
+    """
+    queue = current_commit_queue()
+    if queue is None and outbox is not None:
+        own = getattr(outbox, "commit_queue", None)
+        if callable(own) and outbox.in_transaction():
+            found: CommitQueue | None = own()
+            return found
+    return queue
 
 
 def new_event(

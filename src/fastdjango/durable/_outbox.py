@@ -10,7 +10,11 @@ through :meth:`Outbox.execute`, so every integration behaves the same.
 
 An integration also runs the calls the dispatcher defers to "after the
 commit" (``fastdjango.core.signals.current_commit_queue``), which it already
-does for ``on_commit`` receivers: the publish step rides on that.
+does for ``on_commit`` receivers: the publish step rides on that. An ORM
+whose transactions are not blocks the integration opens (a SQLAlchemy
+session begins and commits wherever your code says) gives its outbox an
+optional ``commit_queue()`` method instead: the queue of the transaction
+``in_transaction()`` found, or None.
 """
 
 from __future__ import annotations

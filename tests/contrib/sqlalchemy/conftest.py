@@ -1,4 +1,4 @@
-"""Real databases per test: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+"""Real databases per test: SQLite through aiosqlite, PostgreSQL through asyncpg; the outbox."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel import SQLModel
 
+from fastdjango.contrib.sqlalchemy import SQLAlchemyOutbox, configure_outbox
+from fastdjango.durable._outbox import _outboxes as registered_outboxes
 from tests.support.services import (
     POSTGRES_DB,
     POSTGRES_HOST,
@@ -26,6 +28,7 @@ from tests.support.services import (
     require_postgres,
 )
 
+from . import durable_app
 from .models import Base
 
 PG_URL = f"postgresql+asyncpg://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{POSTGRES_DB}"
@@ -97,3 +100,22 @@ def sync_engine(tmp_path: Path) -> Iterator[Engine]:
         yield made
     finally:
         made.dispose()
+
+
+@pytest.fixture
+def outbox(engine: AsyncEngine) -> Iterator[SQLAlchemyOutbox]:
+    """The test engine's outbox, the only one registered during the test.
+
+    Receivers of ``durable_app`` record their calls through the engine too.
+    """
+    others = list(registered_outboxes)
+    registered_outboxes.clear()
+    made = configure_outbox(engine)
+    assert made is not None
+    durable_app.ENGINE.engine = engine
+    try:
+        yield made
+    finally:
+        durable_app.ENGINE.engine = None
+        configure_outbox(None)
+        registered_outboxes.extend(others)

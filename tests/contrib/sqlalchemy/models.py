@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Uuid
+from sqlalchemy import Column, DateTime, ForeignKey, Numeric, String, Table, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlmodel import Field, SQLModel
 
@@ -132,3 +134,32 @@ class Hero(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     age: int | None = None
+
+
+class Invoice(Base):
+    """Sent by the durable tests (``durable_app`` connects its durable receivers)."""
+
+    __tablename__ = "invoice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(100))
+    total: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Shipment(SQLModel, table=True):
+    """A SQLModel table with a durable receiver."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str
+
+
+class DurableRun(Base):
+    """One call of a durable receiver, recorded by the receiver itself."""
+
+    __tablename__ = "durable_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    receiver: Mapped[str] = mapped_column(String(100))
+    attempt: Mapped[int]
+    pid: Mapped[int]
+    note: Mapped[str] = mapped_column(String(200), default="")

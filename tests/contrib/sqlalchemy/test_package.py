@@ -17,7 +17,10 @@ from .models import Base, Post
 def test_public_names() -> None:
     assert package.__all__ == [
         "ReentrantFlushError",
+        "SQLAlchemyOutbox",
         "capture_on_commit_callbacks",
+        "configure_outbox",
+        "create_outbox_table",
         "install",
         "loaddata",
     ]

@@ -21,6 +21,8 @@ Flushes of ``Session`` and ``AsyncSession`` send ``pre_save`` /
 ``post_save`` / ``pre_delete`` / ``post_delete`` (objects a delete cascades
 to included, with ``origin``) and ``m2m_changed`` for ``secondary``
 relationships; ``on_commit=True`` receivers wait for the session's commit.
+With :func:`configure_outbox`, durable receivers' events are written in the
+session's transaction.
 ORM bulk statements and Core statements (``session.execute(update(...))``,
 ``insert().values(...)``) send nothing: no mapper event sees them.
 """
@@ -35,6 +37,15 @@ except ImportError:
 from ._bridge import ReentrantFlushError
 from ._fixtures import loaddata
 from ._install import install
+from ._outbox import SQLAlchemyOutbox, configure_outbox, create_outbox_table
 from ._testing import capture_on_commit_callbacks
 
-__all__ = ["ReentrantFlushError", "capture_on_commit_callbacks", "install", "loaddata"]
+__all__ = [
+    "ReentrantFlushError",
+    "SQLAlchemyOutbox",
+    "capture_on_commit_callbacks",
+    "configure_outbox",
+    "create_outbox_table",
+    "install",
+    "loaddata",
+]

@@ -33,6 +33,7 @@ from fastdjango.core.signals import (
     pre_save,
 )
 
+from ._scope import flushing
 from ._transactions import commit_queue
 
 __all__ = [
@@ -103,7 +104,7 @@ def send(
 ) -> None:
     """Send ``signal`` from a flush of ``session`` writing on ``connection``."""
     try:
-        with commit_scope(commit_queue(session)):
+        with commit_scope(commit_queue(session)), flushing(session, connection):
             if in_greenlet():
                 adapter: Any = connection.connection.dbapi_connection
                 adapter.run_async(lambda _driver: _send(signal, sender, named))

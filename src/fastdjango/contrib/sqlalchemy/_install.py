@@ -11,8 +11,10 @@ from fastdjango.core.signals import MODEL_SIGNALS, m2m_changed
 
 from ._labels import check_existing, check_label, check_relation_label, mappers_under
 from ._m2m import track_m2m
+from ._outbox import listen_for_create
 from ._saves import MAPPER_EVENTS
 from ._session import installed_bases, listen_to_sessions
+from ._snapshots import install_snapshots, register_label
 from ._through import attach_through
 
 __all__ = ["install"]
@@ -33,8 +35,11 @@ def install(base: type) -> None:
     commit, ``"<app_label>.<Model>"`` senders name these classes (one
     that names nothing is a ``LookupError``), and many-to-many attributes
     have ``.through`` (the association table, the ``m2m_changed``
-    sender). Calling it again with the same base (or a class under it)
-    changes nothing.
+    sender). For durable receivers, instances travel as snapshots of their
+    columns and classes by their label (``"<module>.<qualname>"``), and
+    ``base.metadata.create_all()`` also creates the outbox table (see
+    :func:`configure_outbox`). Calling it again with the same base (or a
+    class under it) changes nothing.
 
     Raises:
         TypeError: ``base`` is not a class SQLAlchemy maps models under.
@@ -61,11 +66,14 @@ def install(base: type) -> None:
         )
     check_existing(base)
     listen_to_sessions()
+    install_snapshots(bases)
+    listen_for_create(base)
     for name, listener in MAPPER_EVENTS:
         event.listen(base, name, listener, propagate=True)
     event.listen(base, "after_mapper_constructed", _constructed, propagate=True)
     event.listen(base, "mapper_configured", _configured, propagate=True)
     for mapper in mappers_under(base):
+        register_label(mapper)
         if mapper.configured:
             _configured(mapper, mapper.class_)
         else:
@@ -77,6 +85,7 @@ def install(base: type) -> None:
 
 def _constructed(mapper: Mapper[Any], _class: type) -> None:
     attach_through(mapper)
+    register_label(mapper)
 
 
 def _configured(mapper: Mapper[Any], _class: type) -> None:

@@ -1,4 +1,4 @@
-"""Smoke test of the flush benchmark: it runs both children and prints the ratio."""
+"""Smoke test of the flush / load benchmark: it runs both children and prints the ratios."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from benchmarks.sqlalchemy_flush import main
 def test_a_tiny_run_prints_the_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--rounds", "1", "--flushes", "4"]) == 0
     out = capsys.readouterr().out
-    assert "SQLAlchemy flush, no receiver connected" in out
-    assert "ratio " in out
-    assert "1.10x target" in out
+    assert "SQLAlchemy flush, load and construction, no receiver connected" in out
+    for name in ("flush", "load", "construct"):
+        assert f"  {name} " in out
+    assert out.count("ratio ") == 3
+    assert out.count("1.10x target") == 3
 
 
 def test_bad_options_are_refused() -> None:

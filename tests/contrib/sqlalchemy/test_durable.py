@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +17,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from fastdjango.contrib.redis import RedisStreams
 from fastdjango.contrib.sqlalchemy import SQLAlchemyOutbox, configure_outbox
 from fastdjango.durable import DatabaseTransport, Enqueued, InlineTransport, configure
 from fastdjango.durable._schema import TABLE
+from fastdjango.durable._worker import Worker
+from tests.contrib.redis.conftest import delete_prefix
 from tests.durable import processes
 from tests.durable.polling import wait_until
+from tests.support.services import require_redis
 
 from .conftest import PG_URL
 from .durable_app import issued
@@ -257,3 +263,43 @@ async def test_a_worker_delivers_each_committed_event_once(
     async with sessions() as session:
         pids = (await session.execute(select(func.count(DurableRun.pid.distinct())))).scalar()
     assert pids == 1
+
+
+@pytest.mark.redis
+async def test_a_relaying_transport_publishes_after_the_commit(
+    sessions: Sessions, outbox: SQLAlchemyOutbox
+) -> None:
+    url = require_redis()
+    prefix = f"fdtest-sqla-{uuid.uuid4().hex[:12]}"
+    streams = RedisStreams(url, prefix=prefix)
+    await streams.open()
+    configure(streams)
+    try:
+        async with sessions() as session:
+            session.add(Invoice(email="dropped@example.com"))
+            await session.flush()
+            await session.rollback()
+            session.add(Invoice(email="relayed@example.com"))
+            await session.flush()
+            inside = await session.execute(text(f"SELECT count(*) FROM {TABLE}"))
+            assert inside.scalar_one() == 1  # written in the transaction first
+            await session.commit()
+        assert await _rows(outbox) == []  # published, then taken out of the outbox
+        worker = Worker(streams, concurrency=2, progress_every=60)
+        task = asyncio.get_running_loop().create_task(worker.run())
+
+        async def ran() -> bool:
+            return bool(await _runs(sessions))
+
+        try:
+            await wait_until(ran, 20.0, "the worker to run the relayed event")
+        finally:
+            worker.stop()
+            await task
+        assert await _runs(sessions) == [
+            ("invoice_saved", "Invoice:Invoice:relayed@example.com:0:True")
+        ]
+    finally:
+        configure(None)
+        await streams.close()
+        await delete_prefix(url, prefix)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapper
 
 from fastdjango.core.signals import MODEL_SIGNALS, m2m_changed
 
+from ._instances import hook_base, hook_mapper, watch_init_connections
 from ._labels import check_existing, check_label, check_relation_label, mappers_under
 from ._m2m import track_m2m
 from ._outbox import listen_for_create
@@ -31,15 +32,16 @@ def install(base: type) -> None:
 
     Afterwards ``Session`` and ``AsyncSession`` flushes send ``pre_save``,
     ``post_save``, ``pre_delete``, ``post_delete`` and ``m2m_changed`` for
-    these models, ``on_commit=True`` receivers wait for the session's
-    commit, ``"<app_label>.<Model>"`` senders name these classes (one
-    that names nothing is a ``LookupError``), and many-to-many attributes
-    have ``.through`` (the association table, the ``m2m_changed``
-    sender). For durable receivers, instances travel as snapshots of their
-    columns and classes by their label (``"<module>.<qualname>"``), and
-    ``base.metadata.create_all()`` also creates the outbox table (see
-    :func:`configure_outbox`). Calling it again with the same base (or a
-    class under it) changes nothing.
+    these models, building one (in code, or from a loaded row) sends
+    ``pre_init`` and ``post_init``, ``on_commit=True`` receivers wait for
+    the session's commit, ``"<app_label>.<Model>"`` senders name these
+    classes (one that names nothing is a ``LookupError``), and
+    many-to-many attributes have ``.through`` (the association table, the
+    ``m2m_changed`` sender). For durable receivers, instances travel as
+    snapshots of their columns and classes by their label
+    (``"<module>.<qualname>"``), and ``base.metadata.create_all()`` also
+    creates the outbox table (see :func:`configure_outbox`). Calling it
+    again with the same base (or a class under it) changes nothing.
 
     Raises:
         TypeError: ``base`` is not a class SQLAlchemy maps models under.
@@ -66,6 +68,7 @@ def install(base: type) -> None:
         )
     check_existing(base)
     listen_to_sessions()
+    watch_init_connections()
     install_snapshots(bases)
     listen_for_create(base)
     for name, listener in MAPPER_EVENTS:
@@ -79,6 +82,7 @@ def install(base: type) -> None:
         else:
             attach_through(mapper)
     bases.append(base)
+    hook_base(base)
     for signal in MODEL_SIGNALS:  # from now on, string senders must name something
         signal.add_sender_check(check_relation_label if signal is m2m_changed else check_label)
 
@@ -86,6 +90,7 @@ def install(base: type) -> None:
 def _constructed(mapper: Mapper[Any], _class: type) -> None:
     attach_through(mapper)
     register_label(mapper)
+    hook_mapper(mapper)
 
 
 def _configured(mapper: Mapper[Any], _class: type) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import _instances as instances
 from . import _scope as scope
 from ._bridge import LISTENED
 from ._cascades import cascade_origins
@@ -51,6 +52,7 @@ _SESSION_EVENTS: tuple[tuple[str, Any], ...] = (
     ("after_commit", on_session_commit),
     ("after_transaction_end", on_transaction_end),
     ("after_transaction_create", scope.on_transaction_create),
+    ("after_transaction_create", instances.on_transaction_create),
     ("after_transaction_end", scope.on_transaction_end),
 )
 

@@ -46,12 +46,14 @@ end
 # Add events, each once: an event whose marker exists was published before.
 # A stream that does not exist (a server restarted without its data) gets the
 # groups of its receivers first, so that none misses the entry.
-# KEYS: per event its marker, then its k streams. ARGV: marker ttl (ms), then
-# per event: k, the entry's value, then per stream: g and its g group names.
-# Returns how many events were added.
+# Workers waiting for events are woken (on the wake channel) when any was
+# added: in the script, so no wake-up comes before the entries it announces.
+# KEYS: per event its marker, then its k streams. ARGV: marker ttl (ms), the
+# wake channel, then per event: k, the entry's value, then per stream: g and
+# its g group names. Returns how many events were added.
 PUBLISH = Script("""
-local ttl = ARGV[1]
-local key, arg, added = 1, 2, 0
+local ttl, wake = ARGV[1], ARGV[2]
+local key, arg, added = 1, 3, 0
 while arg <= #ARGV do
   local count, value = tonumber(ARGV[arg]), ARGV[arg + 1]
   arg = arg + 2
@@ -71,6 +73,7 @@ while arg <= #ARGV do
   if fresh then added = added + 1 end
   key = key + 1 + count
 end
+if added > 0 then redis.call('PUBLISH', wake, '') end
 return added
 """)
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import ResponseError
 
 from ._keys import Keys
+from ._roundtrip import RoundTrip, ScriptCache
 from ._scripts import (
     BURY,
     CLAIM_ORDERED,
@@ -28,7 +29,6 @@ from ._scripts import (
     RETRY_HELD,
     RETRY_LATER,
     Script,
-    load_scripts,
 )
 
 Record = dict[str, Any]
@@ -102,24 +102,12 @@ class Streams:
     _groups: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self._loaded = False
-
-    async def _run(self, pipe: Any, *, raise_on_error: bool = True) -> list[Any]:
-        """Execute ``pipe``, loading the scripts first when the server may lack them."""
-        if not self._loaded:
-            await load_scripts(self.redis)
-            self._loaded = True
-        try:
-            results: list[Any] = await pipe.execute(raise_on_error=raise_on_error)
-        except NoScriptError:
-            self._loaded = False  # the server was restarted or flushed its scripts
-            raise
-        return results
+        self.scripts = ScriptCache(self.redis)
 
     def forget(self) -> None:
         """Forget which groups and scripts exist (the server may have lost them)."""
         self._groups.clear()
-        self._loaded = False
+        self.scripts.forget()
 
     def streams_of(self, reader: Reader) -> list[str]:
         """The streams ``reader``'s group reads with ``XREADGROUP``."""
@@ -170,19 +158,18 @@ class Streams:
             for group in groups
         )
         keys: list[str] = []
-        args: list[str | int | bytes] = [int(self.marker_ttl * 1000)]
+        args: list[str | int | bytes] = [int(self.marker_ttl * 1000), self.keys.wake]
         for event_id, targets, value in events:
             keys.append(self.keys.published(event_id))
             keys.extend(targets)
             args += [len(targets), value]
             for groups in targets.values():
                 args += [len(groups), *groups]
-        pipe: Any = self.redis.pipeline(transaction=False)
-        PUBLISH(pipe, keys, args)
+        trip = self.scripts.round_trip()
+        trip.script(PUBLISH, keys, args)
         if registry:
-            pipe.hset(self.keys.receivers, mapping=dict(registry))
-        pipe.publish(self.keys.wake, b"")
-        results = await self._run(pipe)
+            trip.pipe.hset(self.keys.receivers, mapping=dict(registry))
+        results = await trip.execute()
         return int(results[0])
 
     async def registry(self) -> dict[str, str]:
@@ -215,12 +202,12 @@ class Streams:
             ]
         args: list[str | int | bytes] = [consumer, limit, _now_ms() if retries else 0]
         args += [reader.receiver for reader in readers]
-        pipe: Any = self.redis.pipeline(transaction=False)
-        READ(pipe, keys, args)
+        trip = self.scripts.round_trip()
+        trip.script(READ, keys, args)
         ordered = [reader for reader in readers if reader.ordered]
         for reader in ordered:
-            self._ordered(pipe, consumer, reader, limit, visibility_ms, busy)
-        results = await self._run(pipe)
+            self._ordered(trip, consumer, reader, limit, visibility_ms, busy)
+        results = await trip.execute()
         flat = _flat(results[0])
         entries = [
             Entry(
@@ -251,7 +238,7 @@ class Streams:
 
     def _ordered(
         self,
-        pipe: Any,
+        trip: RoundTrip,
         consumer: str,
         reader: Reader,
         limit: int,
@@ -265,7 +252,7 @@ class Streams:
         keys += [self.keys.lock(signal, receiver, shard) for shard in shards]
         keys += [self.keys.hold(signal, receiver, shard) for shard in shards]
         flags = ["1" if shard in held else "0" for shard in shards]
-        CLAIM_ORDERED(pipe, keys, [receiver, consumer, visibility_ms, limit, *flags])
+        trip.script(CLAIM_ORDERED, keys, [receiver, consumer, visibility_ms, limit, *flags])
 
     async def reclaim(
         self, consumer: str, readers: Sequence[Reader], idle_ms: int, limit: int
@@ -328,17 +315,17 @@ class Streams:
             [((stream, group), ids)] = by_stream.items()
             await self.redis.xack(stream, group, *ids)  # the common case: no pipeline
             return
-        pipe: Any = self.redis.pipeline(transaction=False)
+        trip = self.scripts.round_trip()
         for (stream, group), ids in by_stream.items():
-            pipe.xack(stream, group, *ids)
+            trip.pipe.xack(stream, group, *ids)
         for lock in releases:
-            RELEASE(pipe, [lock], [consumer])
-        await self._run(pipe)
+            trip.script(RELEASE, [lock], [consumer])
+        await trip.execute()
 
     async def _one(self, script: Script, keys: list[str], args: list[str | int | bytes]) -> int:
-        pipe: Any = self.redis.pipeline(transaction=False)
-        script(pipe, keys, args)
-        return int((await self._run(pipe))[0])
+        trip = self.scripts.round_trip()
+        trip.script(script, keys, args)
+        return int((await trip.execute())[0])
 
     async def retry(self, entry: Entry, consumer: str, record: Record, delay: float) -> bool:
         """Deliver ``entry`` again after ``delay`` seconds; False if no longer ours.
@@ -363,12 +350,14 @@ class Streams:
 
     async def bury(self, entry: Entry, consumer: str, record: Record) -> bool:
         """Move ``entry`` to its receiver's dead letters as ``record``; False if not ours."""
-        pipe: Any = self.redis.pipeline(transaction=False)
+        trip = self.scripts.round_trip()
         dead = self.keys.dead(entry.signal, entry.receiver)
-        BURY(pipe, [entry.stream, dead], [entry.receiver, consumer, entry.id, encode(record)])
+        value = encode(record)
+        trip.script(BURY, [entry.stream, dead], [entry.receiver, consumer, entry.id, value])
         if entry.shard is not None:
-            RELEASE(pipe, [self.keys.lock(entry.signal, entry.receiver, entry.shard)], [consumer])
-        results = await self._run(pipe)
+            lock = self.keys.lock(entry.signal, entry.receiver, entry.shard)
+            trip.script(RELEASE, [lock], [consumer])
+        results = await trip.execute()
         return bool(results[0])
 
     async def extend(self, entry: Entry, consumer: str, visibility_ms: int) -> bool:

@@ -20,6 +20,7 @@ app.conf.update(
     broker_url=os.environ.get("BENCH_URL", "redis://127.0.0.1:6379/0"),
     broker_transport_options={"global_keyprefix": os.environ.get("BENCH_PREFIX", "bench") + ":"},
     task_acks_late=True,
+    worker_prefetch_multiplier=100,  # messages in hand at once: its batching
     task_ignore_result=True,
     task_default_queue="bench",
     worker_hijack_root_logger=False,

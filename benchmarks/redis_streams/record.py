@@ -3,7 +3,9 @@
 A worker process gets ``BENCH_RESULT`` (a file path) and ``BENCH_COUNT`` in
 its environment. The first item is a warm-up: it creates ``BENCH_RESULT +
 ".ready"``. When ``BENCH_COUNT`` items (warm-up included) have arrived, the
-timings of the measured ones go to ``BENCH_RESULT`` as JSON.
+timings of the measured ones go to ``BENCH_RESULT`` as JSON: the wall-clock
+time of the first and last arrival, the worker process's CPU time (user +
+system, all its threads) at both, and each item's latency.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Recorder:
         self.count = count
         self.seen = 0
         self.first = 0.0
+        self.cpu_first = 0.0
         self.latencies: list[float] = []
 
     @classmethod
@@ -43,9 +46,15 @@ class Recorder:
             return
         if self.seen == 2:
             self.first = now
+            self.cpu_first = time.process_time()
         self.latencies.append(now - sent)
         if self.seen == self.count:
-            data = {"first": self.first, "last": now, "latencies": self.latencies}
+            data = {
+                "first": self.first,
+                "last": now,
+                "cpu": time.process_time() - self.cpu_first,
+                "latencies": self.latencies,
+            }
             temporary = self.result.with_suffix(".tmp")
             temporary.write_text(json.dumps(data))
             temporary.rename(self.result)

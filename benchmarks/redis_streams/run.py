@@ -1,27 +1,28 @@
-"""Run the peers side by side and report figures and ratios.
+"""Run the peers side by side and collect their figures.
 
 For each peer, in one run: a worker process drains a backlog (events/s per
-worker process), then items are sent one by one at a steady rate and the
-worker reports send-to-receiver latency (p50 / p99). The peers take turns
-within each round, so a busy moment of a shared machine is spread over all.
+worker process, and the CPU time that process spent per event), then items
+are sent one by one at a steady rate and the worker reports send-to-receiver
+latency (p50 / p99). The peers take turns within each round, so a busy
+moment of a shared machine is spread over all.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
+import os
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .celery_peer import CeleryPeer
 from .floor import Floor
-from .ours import Ours
+from .ours import Ours, WebCost
 from .peer import Peer
+from .report import Figures, report
 from .taskiq_peer import TaskiqPeer
 from .workers import Timings, worker
 
@@ -31,22 +32,6 @@ PEERS: dict[str, Callable[[str, str], Peer]] = {
     "celery": CeleryPeer,
     "taskiq": TaskiqPeer,
 }
-
-
-@dataclass
-class Figures:
-    """One peer's measurements over the rounds."""
-
-    rates: list[float] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return statistics.median(self.rates)
-
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def _throughput(peer: Peer, directory: Path, count: int) -> Timings:
@@ -63,7 +48,8 @@ async def _throughput(peer: Peer, directory: Path, count: int) -> Timings:
         await peer.close()
 
 
-async def _latency(peer: Peer, directory: Path, rate: int, seconds: float) -> Timings:
+async def _latency(peer: Peer, directory: Path, rate: int, seconds: float) -> tuple[Timings, float]:
+    """The worker's timings and the rate the items were actually sent at."""
     count = int(rate * seconds)
     await peer.open()
     try:
@@ -78,7 +64,8 @@ async def _latency(peer: Peer, directory: Path, rate: int, seconds: float) -> Ti
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await peer.send(time.time())
-            return await asyncio.to_thread(running.timings)
+            sent_rate = count / (time.perf_counter() - start)
+            return await asyncio.to_thread(running.timings), sent_rate
     finally:
         await peer.close()
 
@@ -102,18 +89,24 @@ async def measure(
                 try:
                     timings = await _throughput(peer, directory, count)
                     figures[name].rates.append(timings.rate)
+                    figures[name].cpus.append(timings.cpu_per_item)
                     _forget(directory, name)
-                    latency = await _latency(peer, directory, rate, seconds)
+                    latency, sent_rate = await _latency(peer, directory, rate, seconds)
                     figures[name].latencies += latency.latencies
+                    figures[name].sent_rates.append(sent_rate)
                 finally:
                     await PEERS[name](url, prefix).cleanup()
                     _forget(directory, name)
-                print(f"round {round_number + 1}: {name} {timings.rate:,.0f}/s", flush=True)
+                print(
+                    f"round {round_number + 1}: {name} {timings.rate:,.0f}/s, "
+                    f"{timings.cpu_per_item * 1e6:.1f} us CPU/event, load {_load()}",
+                    flush=True,
+                )
     return figures
 
 
-async def web_cost(url: str, count: int) -> tuple[float, float]:
-    """fastdjango's web side: seconds per request without and with a durable send."""
+async def web_cost(url: str, count: int) -> WebCost:
+    """fastdjango's web side: a request's cost without and with a durable send."""
     peer = Ours(url, f"bench-{uuid.uuid4().hex[:8]}")
     await peer.open()
     try:
@@ -124,45 +117,8 @@ async def web_cost(url: str, count: int) -> tuple[float, float]:
         await peer.cleanup()
 
 
-def report(figures: dict[str, Figures], rate: int, web: tuple[float, float] | None) -> str:
-    """The table, the ratios and the targets."""
-    lines = [f"{'peer':<12}{'events/s per worker':>22}{f'p50 @{rate}/s':>14}{f'p99 @{rate}/s':>14}"]
-    for name, figure in figures.items():
-        lines.append(
-            f"{name:<12}{figure.rate:>22,.0f}"
-            f"{figure.percentile(0.5) * 1000:>12.2f}ms{figure.percentile(0.99) * 1000:>12.2f}ms"
-        )
-    ours = figures.get("fastdjango")
-    if web is not None:
-        plain, durable = web
-        lines.append("")
-        lines.append(
-            f"web side, per request (SQLite in memory, one INSERT): {plain * 1e6:,.0f} us; "
-            f"with a durable send: {durable * 1e6:,.0f} us "
-            f"(+{(durable - plain) * 1e6:,.0f} us: the outbox row, the publish after the "
-            "commit, the row's removal)"
-        )
-    if ours is not None:
-        lines.append("")
-        lines.append(
-            f"target >= 10,000 events/s per worker: {ours.rate:,.0f}"
-            f" ({'met' if ours.rate >= 10_000 else 'missed'})"
-        )
-        p99 = ours.percentile(0.99) * 1000
-        lines.append(
-            f"target p99 <= 10 ms at {rate}/s: {p99:.2f} ms ({'met' if p99 <= 10 else 'missed'})"
-        )
-        for name, figure in figures.items():
-            if name == "fastdjango":
-                continue
-            ratio = figure.rate / ours.rate
-            target = "within 1.5x" if name == "floor" else "faster"
-            met = ratio <= 1.5 if name == "floor" else ratio < 1
-            lines.append(
-                f"{name} / fastdjango throughput: {ratio:.2f}x (target {target}:"
-                f" {'met' if met else 'missed'})"
-            )
-    return "\n".join(lines)
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.quick:
         options.rounds, options.count, options.seconds = 1, 500, 0.5
     names = options.peer or list(PEERS)
+    started = _load()
     figures = asyncio.run(
         measure(names, options.url, options.rounds, options.count, options.rate, options.seconds)
     )
@@ -188,4 +145,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         else None
     )
     print(report(figures, options.rate, web))
+    print(f"\nload average (1, 5, 15 min): {started} at the start, {_load()} at the end")
     return 0

@@ -16,10 +16,12 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Timings:
-    """What a worker measured: first and last arrival (wall clock), latencies."""
+    """What a worker measured: first and last arrival (wall clock), the CPU
+    seconds its process used in between, latencies."""
 
     first: float
     last: float
+    cpu: float
     latencies: list[float]
 
     @property
@@ -27,6 +29,11 @@ class Timings:
         """Items per second between the first measured arrival and the last."""
         span = self.last - self.first
         return (len(self.latencies) - 1) / span if span > 0 else float("inf")
+
+    @property
+    def cpu_per_item(self) -> float:
+        """CPU seconds of the worker process per item."""
+        return self.cpu / max(1, len(self.latencies) - 1)
 
 
 class Worker:
@@ -64,7 +71,7 @@ class Worker:
         """Wait for the worker's timings."""
         self._wait_for(self.result, timeout, "handling the measured items")
         data = json.loads(self.result.read_text())
-        return Timings(data["first"], data["last"], data["latencies"])
+        return Timings(data["first"], data["last"], data["cpu"], data["latencies"])
 
     def stop(self) -> None:
         """Stop the worker (its process group): SIGTERM, then SIGKILL after 5 s."""

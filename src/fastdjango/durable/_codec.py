@@ -223,12 +223,16 @@ def decode_arguments(text: str) -> dict[str, Any]:
 
 def decode_sender(text: str) -> object:
     """The sender back from :func:`encode_sender`'s text (see :func:`decode_arguments`)."""
+    if text == "null":  # the most common sender: none
+        return None
     return _loads(text)
 
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text, object_hook=_untagged)
+        if TAG not in text:  # nothing tagged: the plain decoder, no hook per object
+            return json.loads(text)
+        return _TAGGED.decode(text)
     except MalformedEvent:
         raise
     except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
@@ -300,3 +304,7 @@ def _imported(path: str, base: type) -> Any:
     if not isinstance(target, type) or not issubclass(target, base):
         raise MalformedEvent(f"The event names {path!r}, which is not a {base.__name__} here.")
     return target
+
+
+#: Decodes text holding tagged values (made once: ``json.loads`` with a hook makes one per call).
+_TAGGED: Final = json.JSONDecoder(object_hook=_untagged)

@@ -105,6 +105,7 @@ class Worker:
         self._interval = Progress()
         self._lag = 0.0
         self._stopping = asyncio.Event()
+        self._room = asyncio.Event()  # set when a batch of slots is free (or stopping)
         self._running: dict[asyncio.Task[None], Lease] = {}
         self._lookup: dict[tuple[str, str], tuple[Signal, DurableSpec]] = {}
         self._subscriptions: list[Subscription] = []
@@ -114,6 +115,7 @@ class Worker:
     def stop(self) -> None:
         """Stop claiming and drain (safe to call from a signal handler, twice)."""
         self._stopping.set()
+        self._room.set()
 
     @property
     def running(self) -> int:
@@ -197,24 +199,15 @@ class Worker:
             if failures:
                 logger.info("Worker %s claims deliveries again.", self.consumer)
                 failures = 0
-            if not leases:
-                self._lag = 0.0
+            self._lag = time.time() - leases[-1].event.enqueued_at.timestamp() if leases else 0.0
             for lease in leases:
-                self._lag = time.time() - lease.event.enqueued_at.timestamp()
-                task = self._spawn(self._deliver(lease))
-                self._running[task] = lease
+                self._running[self._spawn(self._deliver(lease))] = lease
 
     async def _wait_for_room(self) -> None:
         """Wait until half the slots are free again, or the worker stops."""
-        stopping = self._spawn(self._stopping_wait())
-        try:
-            while self.concurrency - len(self._running) < self._batch and not stopping.done():
-                await asyncio.wait([stopping, *self._running], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-
-    async def _stopping_wait(self) -> None:
-        await self._stopping.wait()
+        self._room.clear()
+        if self.concurrency - len(self._running) < self._batch and not self._stopping.is_set():
+            await self._room.wait()
 
     async def _deliver(self, lease: Lease) -> None:
         try:
@@ -233,7 +226,10 @@ class Worker:
             self.total.count(outcome)
             self._interval.count(outcome)
         finally:
-            self._running.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+            running = self._running
+            running.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+            if self.concurrency - len(running) >= self._batch:
+                self._room.set()
 
     async def _drain(self) -> None:
         running = list(self._running)

@@ -303,8 +303,9 @@ class RedisStreams:
     async def ack(self, lease: Lease) -> None:
         """The receiver finished: acknowledge (batched with the acks of the same moment)."""
         token = self._token(lease)
-        await self._ready()
-        assert self._acks is not None
+        if self._acks is None:
+            await self.open()
+            assert self._acks is not None
         try:
             await self._acks.add(token)
         finally:

@@ -89,6 +89,11 @@ async def test_every_script_call_reloads_after_a_flush(
         replayed = await claim_one(transport, "sorted")
         await flush_scripts(url)
         await transport.ack(replayed)  # XACK and RELEASE in one pipeline
+        await flush_scripts(url)
+        await transport.publish([event(n=3)])  # receivers known: PUBLISH on its own
+        last = await claim_one(transport)
+        assert number(last.event.payload) == 3
+        await transport.ack(last)
         assert await transport.deliveries(dead=False) == []
     finally:
         await transport.close()
@@ -122,6 +127,9 @@ async def test_a_script_the_server_keeps_losing_is_an_error(own_redis: OwnedRedi
     try:
         cache = ScriptCache(client)
         cache.ensure = load_nothing  # type: ignore[method-assign]
+        with pytest.raises(NoScriptError):
+            await cache.call(RELEASE, ["lock"], ["me"])
+        assert not cache.loaded
         trip = cache.round_trip()
         trip.script(RELEASE, ["lock"], ["me"])
         with pytest.raises(NoScriptError):

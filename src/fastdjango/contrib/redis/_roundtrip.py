@@ -5,7 +5,8 @@ ran ``SCRIPT FLUSH``, has none of them and answers ``NOSCRIPT`` — also in
 the middle of a pipeline, whose other commands still ran (a pipeline is not
 a transaction). So a :class:`RoundTrip` sends again only the script calls
 that failed that way, once the scripts are loaded, in their order: every
-command of the round trip takes effect once.
+command of the round trip takes effect once. :meth:`ScriptCache.call` does
+the same for one script called on its own, the cheaper common case.
 """
 
 from __future__ import annotations
@@ -54,6 +55,28 @@ class ScriptCache:
     def round_trip(self) -> RoundTrip:
         """A new, empty :class:`RoundTrip` on this client."""
         return RoundTrip(self)
+
+    async def call(
+        self, script: Script, keys: Sequence[str], args: Sequence[str | int | bytes] = ()
+    ) -> Any:
+        """Run one script on its own (no pipeline to build); its reply.
+
+        Loads the scripts and calls again when the server lost them.
+
+        Raises:
+            NoScriptError: the script stayed missing after three loads.
+        """
+        await self.ensure()
+        for _ in range(_RELOADS):
+            try:
+                return await self.redis.evalsha(script.sha, len(keys), *keys, *args)
+            except NoScriptError:
+                await self.reload()
+        try:
+            return await self.redis.evalsha(script.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            self.forget()
+            raise
 
 
 class RoundTrip:

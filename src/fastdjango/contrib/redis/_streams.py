@@ -165,10 +165,11 @@ class Streams:
             args += [len(targets), value]
             for groups in targets.values():
                 args += [len(groups), *groups]
+        if not registry:  # the common case: one script call
+            return int(await self.scripts.call(PUBLISH, keys, args))
         trip = self.scripts.round_trip()
         trip.script(PUBLISH, keys, args)
-        if registry:
-            trip.pipe.hset(self.keys.receivers, mapping=dict(registry))
+        trip.pipe.hset(self.keys.receivers, mapping=dict(registry))
         results = await trip.execute()
         return int(results[0])
 
@@ -202,12 +203,15 @@ class Streams:
             ]
         args: list[str | int | bytes] = [consumer, limit, _now_ms() if retries else 0]
         args += [reader.receiver for reader in readers]
-        trip = self.scripts.round_trip()
-        trip.script(READ, keys, args)
         ordered = [reader for reader in readers if reader.ordered]
-        for reader in ordered:
-            self._ordered(trip, consumer, reader, limit, visibility_ms, busy)
-        results = await trip.execute()
+        if ordered:
+            trip = self.scripts.round_trip()
+            trip.script(READ, keys, args)
+            for reader in ordered:
+                self._ordered(trip, consumer, reader, limit, visibility_ms, busy)
+            results = await trip.execute()
+        else:  # the common case: one script call
+            results = [await self.scripts.call(READ, keys, args)]
         flat = _flat(results[0])
         entries = [
             Entry(
@@ -323,9 +327,7 @@ class Streams:
         await trip.execute()
 
     async def _one(self, script: Script, keys: list[str], args: list[str | int | bytes]) -> int:
-        trip = self.scripts.round_trip()
-        trip.script(script, keys, args)
-        return int((await trip.execute())[0])
+        return int(await self.scripts.call(script, keys, args))
 
     async def retry(self, entry: Entry, consumer: str, record: Record, delay: float) -> bool:
         """Deliver ``entry`` again after ``delay`` seconds; False if no longer ours.

@@ -19,6 +19,7 @@ from ._connection import UNREACHABLE, Backoff, check_url, client, masked, ping, 
 from ._keys import Keys, registry_entry, registry_field
 from ._records import decode, fields, malformed, wrapped
 from ._streams import Entry, Reader, Streams, encode
+from ._trimmer import Trimmer
 
 logger = logging.getLogger("fastdjango.contrib.redis")
 
@@ -73,6 +74,7 @@ class RedisStreams:
         self._ordered: set[tuple[str, str]] = set()
         self._busy: dict[tuple[str, str], set[int]] = {}
         self._buffer: list[Lease] = []
+        self._trimmer = Trimmer()
         self._timers = {"registry": 0.0, "reclaim": 0.0, "trim": 0.0, "retries": 0.0}
 
     def __repr__(self) -> str:
@@ -115,6 +117,7 @@ class RedisStreams:
         redis, pubsub = self._redis, self._pubsub
         self._redis = self._streams = self._pubsub = self._acks = None
         self._registered.clear()
+        await self._trimmer.stop()
         if pubsub is not None:
             try:
                 await pubsub.aclose()
@@ -187,7 +190,8 @@ class RedisStreams:
                     consumer, readers, limit, visibility_ms, self._busy, self._due("retries", 0.1)
                 )
             if self._due("trim", 1.0):
-                await streams.trim(self._trimmed(streams, readers))
+                names = self._trimmed(streams, readers)
+                self._trimmer.start(lambda: streams.trim(names))
             self._buffer = await self._leases(streams, consumer, entries)
         except UNREACHABLE as exc:
             streams.forget()

@@ -250,7 +250,8 @@ class RedisStreams:
     async def _leases(self, streams: Streams, consumer: str, entries: list[Entry]) -> list[Lease]:
         leases: list[Lease] = []
         skipped: list[Entry] = []
-        entries.sort(key=lambda entry: _order(entry.id))
+        if len({entry.stream for entry in entries}) > 1:  # each stream's entries are in order
+            entries.sort(key=lambda entry: _order(entry.id))
         for entry in entries:
             try:
                 event, attempt, _ = decode(entry)
@@ -264,9 +265,9 @@ class RedisStreams:
                 )
                 await streams.bury(entry, consumer, malformed(entry, f"MalformedEvent: {exc}"))
                 continue
-            if entry.stream == self.keys.signal(entry.signal) and (
+            if (
                 entry.receiver not in event.receivers or entry.receiver in event.keys
-            ):
+            ) and entry.stream == self.keys.signal(entry.signal):
                 skipped.append(entry)  # for other receivers (or sent to this one's shards)
                 continue
             if entry.shard is not None:

@@ -50,19 +50,26 @@ class CeleryPeer(Peer):
         )  # fmt: skip
 
     async def open(self) -> None:
-        app.conf.broker_url = self.url
-        app.conf.broker_transport_options = {"global_keyprefix": f"{self.prefix}:"}
+        # A publishing app of its own per round: an app's producer pool keeps
+        # the broker settings it was made with, whatever its conf says later.
+        self.app = Celery("fastdjango_bench_publisher")
+        self.app.conf.update(
+            broker_url=self.url,
+            broker_transport_options={"global_keyprefix": f"{self.prefix}:"},
+            task_default_queue="bench",
+            task_ignore_result=True,
+        )
 
     async def close(self) -> None:
-        await asyncio.to_thread(app.close)
+        await asyncio.to_thread(self.app.close)
 
     async def fill(self, count: int, sent: float) -> None:
         def publish() -> None:
-            with app.producer_or_acquire() as producer:
+            with self.app.producer_or_acquire() as producer:
                 for _ in range(count):
-                    noop.apply_async((sent,), producer=producer)
+                    self.app.send_task("bench.noop", (sent,), producer=producer)
 
         await asyncio.to_thread(publish)
 
     async def send(self, sent: float) -> None:
-        noop.apply_async((sent,))
+        self.app.send_task("bench.noop", (sent,))

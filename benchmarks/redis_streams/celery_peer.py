@@ -41,6 +41,7 @@ class CeleryPeer(Peer):
     """Celery 5, Redis broker, acks_late."""
 
     name = "celery"
+    backlog_share = 0.1
 
     def command(self) -> list[str]:
         return python(

@@ -19,6 +19,9 @@ class Peer(ABC):
     """
 
     name: str
+    #: The share of the backlog this peer drains: the slow peers' rates settle
+    #: on a tenth of it, and the rounds stay short enough to be many.
+    backlog_share: float = 1.0
 
     def __init__(self, url: str, prefix: str) -> None:
         self.url = url

@@ -87,7 +87,8 @@ async def measure(
                 prefix = f"bench-{uuid.uuid4().hex[:8]}"
                 peer = PEERS[name](url, prefix)
                 try:
-                    timings = await _throughput(peer, directory, count)
+                    backlog = max(100, int(count * peer.backlog_share))
+                    timings = await _throughput(peer, directory, backlog)
                     figures[name].rates.append(timings.rate)
                     figures[name].cpus.append(timings.cpu_per_item)
                     _forget(directory, name)
@@ -126,8 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.redis_streams")
     parser.add_argument("--url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--peer", action="append", choices=list(PEERS), help="only these peers")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--count", type=int, default=20_000, help="backlog per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--count", type=int, default=20_000, help="backlog per round (Celery, taskiq: a tenth)"
+    )
     parser.add_argument("--rate", type=int, default=1000, help="events/s of the latency run")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of the latency run")
     parser.add_argument("--quick", action="store_true", help="a short check of the harness")

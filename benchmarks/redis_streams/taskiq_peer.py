@@ -33,6 +33,7 @@ class TaskiqPeer(Peer):
     """taskiq 0.13, RedisStreamBroker."""
 
     name = "taskiq"
+    backlog_share = 0.1
 
     def command(self) -> list[str]:
         return python(

@@ -21,7 +21,15 @@ def test_quick_run_reports_figures_and_ratios(capsys: pytest.CaptureFixture[str]
     for line in out.splitlines():
         if line.strip():
             rows.setdefault(line.split()[0], line.split()[1:])
-    assert rows["fastdjango"][0].replace(",", "").isdigit()
-    assert rows["floor"][0].replace(",", "").isdigit()
+    for name in ("fastdjango", "floor"):
+        rate, cpu, p50, p99, sent = rows[name]
+        assert rate.replace(",", "").isdigit()
+        assert float(cpu) > 0  # the worker's CPU per event
+        assert p50.endswith("ms")
+        assert p99.endswith("ms")
+        assert sent.replace(",", "").isdigit()
+    assert "the durable send's cost: +" in out
     assert "target >= 10,000 events/s per worker:" in out
     assert "floor / fastdjango throughput:" in out
+    assert "fastdjango / floor CPU per event:" in out
+    assert "load average (1, 5, 15 min):" in out

@@ -1,50 +1,72 @@
-"""What SignalsMiddleware costs a request when no receiver is connected.
+"""``python -m benchmarks.asgi_overhead``: what SignalsMiddleware costs a request.
 
 Two measurements, in one run:
 
-* **server**: a trivial ASGI app served by uvicorn twice, bare and wrapped in
-  ``SignalsMiddleware``, in a child process; this process drives both with a
-  bounded loop of httpx requests (keep-alive, a few concurrent workers), in
-  interleaved rounds (bare, wrapped, wrapped, bare, ...), and reports the
-  median requests per second of each;
+* **through uvicorn**: a trivial ASGI app served by uvicorn in three server
+  processes (``benchmarks.asgi_server``): bare, wrapped in
+  ``SignalsMiddleware`` with no receiver, and wrapped with one async
+  receiver on ``request_finished``. This process is the load generator: a
+  bounded number of keep-alive httpx requests from a few concurrent workers
+  per round, each round bounded in time, the variants in a new order every
+  round. It reports the median requests per second of each variant, the
+  server process's CPU time per request (from ``/proc``, which a busy machine
+  disturbs less than wall-clock time), and both as ratios to the bare app
+  (medians of the per-round ratios);
 * **in-process**: the same app called directly, bare and wrapped, to show the
-  per-call cost without the noise of sockets and the HTTP client; for scale,
-  also a variant that checks ``has_listeners()`` first and one with a no-op
-  receiver connected to each request signal.
+  per-call cost without the noise of sockets and the HTTP client; also with a
+  no-op receiver connected to each request signal.
 
-Run from a checkout: ``python benchmarks/asgi_overhead.py [--rounds 7]
-[--requests 2000] [--concurrency 8]``. Numbers from a shared or busy machine
-are noisy: compare the two columns of one run, not runs with each other.
+Server and load generator share the machine: compare the variants of one
+run, not runs with each other.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
-from fastdjango.contrib.asgi import ASGIApp, Message, Receive, Scope, Send, SignalsMiddleware
+from fastdjango.contrib.asgi import ASGIApp, Message, Scope, SignalsMiddleware
 from fastdjango.core.signals import got_request_exception, request_finished, request_started
 
-START: Message = {"type": "http.response.start", "status": 200, "headers": []}
-BODY: Message = {"type": "http.response.body", "body": b"ok"}
+from .asgi_server import VARIANTS, trivial
+
 SIGNALS = (request_started, request_finished, got_request_exception)
+_ROOT = Path(__file__).resolve().parent.parent
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-async def trivial(scope: Scope, receive: Receive, send: Send) -> None:
-    """The app under test: answers ``ok``."""
-    await send(START)
-    await send(BODY)
+@dataclass
+class Server:
+    """One server process and what its rounds measured."""
+
+    variant: str
+    url: str
+    process: subprocess.Popen[bytes]
+    rps: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the server process so far (None off Linux)."""
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def free_port() -> int:
@@ -54,42 +76,22 @@ def free_port() -> int:
         return port
 
 
-def serve_forever(bare_port: int, wrapped_port: int) -> None:
-    """The child process: both servers in one event loop, until killed."""
-    apps: list[tuple[ASGIApp, int]] = [
-        (trivial, bare_port),
-        (SignalsMiddleware(trivial), wrapped_port),
-    ]
-    servers = [
-        uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=port,
-                lifespan="off",
-                access_log=False,
-                log_level="warning",
-            )
-        )
-        for app, port in apps
-    ]
-
-    async def main() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
-
-    asyncio.run(main())
-
-
 @contextmanager
-def servers() -> Iterator[dict[str, str]]:
-    """Start the child process; yield ``{"bare": url, "wrapped": url}``."""
-    ports = free_port(), free_port()
-    child = subprocess.Popen([sys.executable, __file__, "--serve", *map(str, ports)])
+def servers() -> Iterator[list[Server]]:
+    """Start one server process per variant; stop them (by pid) afterwards."""
+    started: list[Server] = []
     try:
-        yield {"bare": f"http://127.0.0.1:{ports[0]}/", "wrapped": f"http://127.0.0.1:{ports[1]}/"}
+        for variant in VARIANTS:
+            port = free_port()
+            command = [sys.executable, "-m", "benchmarks.asgi_server", variant, str(port)]
+            process = subprocess.Popen(command, cwd=_ROOT)
+            started.append(Server(variant, f"http://127.0.0.1:{port}/", process))
+        yield started
     finally:
-        child.terminate()
-        child.wait(timeout=10)
+        for server in started:
+            server.process.terminate()
+        for server in started:
+            server.process.wait(timeout=10)
 
 
 async def wait_until_up(client: httpx.AsyncClient, url: str) -> None:
@@ -102,10 +104,8 @@ async def wait_until_up(client: httpx.AsyncClient, url: str) -> None:
     raise RuntimeError(f"The benchmark server at {url} did not start within 10 seconds.")
 
 
-async def requests_per_second(
-    client: httpx.AsyncClient, url: str, total: int, concurrency: int
-) -> float:
-    """Send ``total`` GETs from ``concurrency`` workers; return requests per second."""
+async def load(client: httpx.AsyncClient, url: str, total: int, concurrency: int) -> float:
+    """Send ``total`` GETs from ``concurrency`` workers; return the seconds taken."""
     each = total // concurrency
 
     async def worker() -> None:
@@ -116,25 +116,59 @@ async def requests_per_second(
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return each * concurrency / (time.perf_counter() - began)
+    return time.perf_counter() - began
 
 
 async def server_rounds(
-    urls: dict[str, str], rounds: int, total: int, concurrency: int
-) -> dict[str, list[float]]:
+    running: list[Server], rounds: int, total: int, concurrency: int, timeout: float
+) -> None:
+    """Interleaved rounds over every server, each bounded by ``timeout`` seconds."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    results: dict[str, list[float]] = {name: [] for name in urls}
-    async with httpx.AsyncClient(limits=limits) as client:
-        for url in urls.values():
-            await wait_until_up(client, url)
-            await requests_per_second(client, url, total // 4, concurrency)  # warm up
-        for round_ in range(rounds):
-            order = list(urls) if round_ % 2 == 0 else list(reversed(urls))
-            for name in order:
-                results[name].append(
-                    await requests_per_second(client, urls[name], total, concurrency)
+    sent = total // concurrency * concurrency
+    shuffler = random.Random(0)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+        for server in running:
+            await wait_until_up(client, server.url)
+            await load(client, server.url, total // 4, concurrency)  # warm up
+        for _ in range(rounds):
+            order = list(running)
+            shuffler.shuffle(order)
+            for server in order:
+                before = server.cpu_seconds()
+                seconds = await asyncio.wait_for(
+                    load(client, server.url, total, concurrency), timeout
                 )
-    return results
+                after = server.cpu_seconds()
+                server.rps.append(sent / seconds)
+                if before is not None and after is not None:
+                    server.cpu_us.append((after - before) / sent * 1e6)
+
+
+def _paired(values: list[float], bare: list[float]) -> float:
+    return statistics.median(v / b for v, b in zip(values, bare, strict=True) if b)
+
+
+def server_report(running: list[Server], rounds: int, total: int, concurrency: int) -> str:
+    bare = running[0]
+    lines = [
+        f"uvicorn, one server process per variant; load generator: this process (httpx, "
+        f"{concurrency} keep-alive workers), {rounds} interleaved rounds of {total} requests; "
+        f"load average {os.getloadavg()[0]:.2f}",
+        f"  {'variant':<10}{'req/s':>9}{'ratio':>8}{'server CPU us/req':>20}{'ratio':>8}",
+    ]
+    for server in running:
+        rps_ratio = _paired(server.rps, bare.rps)
+        cpu = f"{statistics.median(server.cpu_us):.1f}" if server.cpu_us else "n/a"
+        cpu_ratio = f"{_paired(server.cpu_us, bare.cpu_us):.3f}" if server.cpu_us else "n/a"
+        lines.append(
+            f"  {server.variant:<10}{statistics.median(server.rps):>9,.0f}"
+            f"{rps_ratio:>8.3f}{cpu:>20}{cpu_ratio:>8}"
+        )
+    lines.append(
+        "  (wrapped: SignalsMiddleware, no receiver; receiver: plus one async "
+        "receiver on request_finished; ratios: medians of per-round ratios to bare)"
+    )
+    return "\n".join(lines)
 
 
 async def receive_nothing() -> Message:
@@ -146,26 +180,11 @@ async def discard(message: Message) -> None:
 
 
 async def nanoseconds_per_call(app: ASGIApp, calls: int) -> float:
-    began = time.perf_counter()
+    began = time.process_time()
     for _ in range(calls):
         scope: Scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
         await app(scope, receive_nothing, discard)
-    return (time.perf_counter() - began) / calls * 1e9
-
-
-class CheckingFirst(SignalsMiddleware):
-    """The design not taken: call the app directly when nobody listens.
-
-    ``has_listeners()`` walks the connections under a lock, while a send to
-    no receiver is one call into the dispatcher's fast path, so this costs
-    more than the shipped middleware, which always sends.
-    """
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not any(signal.has_listeners() for signal in SIGNALS):
-            await self.app(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    return (time.process_time() - began) / calls * 1e9
 
 
 async def no_op_receiver(**kwargs: Any) -> None:
@@ -182,56 +201,55 @@ def one_receiver_each() -> Iterator[None]:
 
 async def in_process(rounds: int, calls: int) -> dict[str, float]:
     wrapped = SignalsMiddleware(trivial)
-    checking = CheckingFirst(trivial)
-    samples: dict[str, list[float]] = {
-        "bare": [],
-        "wrapped": [],
-        "checking has_listeners() first": [],
-        "wrapped, 1 receiver each": [],
-    }
+    samples: dict[str, list[float]] = {"bare": [], "wrapped": [], "wrapped, 1 receiver each": []}
     for _ in range(rounds):
         samples["bare"].append(await nanoseconds_per_call(trivial, calls))
         samples["wrapped"].append(await nanoseconds_per_call(wrapped, calls))
-        samples["checking has_listeners() first"].append(
-            await nanoseconds_per_call(checking, calls)
-        )
         with one_receiver_each():
             samples["wrapped, 1 receiver each"].append(await nanoseconds_per_call(wrapped, calls))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.asgi_overhead", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per round and app")
+    parser.add_argument("--requests", type=int, default=3000, help="requests per round and app")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent client workers")
-    parser.add_argument("--serve", nargs=2, type=int, metavar="PORT", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        serve_forever(*args.serve)
-        return
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="the most one round may take, in seconds"
+    )
+    options = parser.parse_args(argv)
+    for name in ("rounds", "requests", "concurrency"):
+        if getattr(options, name) < 1:
+            raise SystemExit(f"--{name} must be at least 1, got {getattr(options, name)}.")
+    if options.requests < options.concurrency:
+        raise SystemExit(
+            f"--requests ({options.requests}) must be at least --concurrency "
+            f"({options.concurrency}): every worker sends the same number."
+        )
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse(argv)
     if any(signal.has_listeners() for signal in SIGNALS):
         raise RuntimeError("A request signal has receivers; this benchmark measures none.")
-
-    with servers() as urls:
-        rps = asyncio.run(server_rounds(urls, args.rounds, args.requests, args.concurrency))
-    bare, wrapped = statistics.median(rps["bare"]), statistics.median(rps["wrapped"])
-    print(
-        f"uvicorn + httpx, {args.rounds} interleaved rounds of {args.requests} requests, "
-        f"{args.concurrency} workers, no receivers:"
-    )
-    for name, values in rps.items():
-        spread = f"{min(values):,.0f} .. {max(values):,.0f}"
-        print(f"  {name:<8} median {statistics.median(values):>8,.0f} req/s   (rounds: {spread})")
-    paired = statistics.median(w / b for w, b in zip(rps["wrapped"], rps["bare"], strict=True))
-    print(f"  wrapped / bare: {wrapped / bare:.3f} (medians), {paired:.3f} (median of rounds)")
-
-    per_call = asyncio.run(in_process(args.rounds, 20_000))
-    print("in-process, app called directly (median ns per request):")
+    with servers() as running:
+        asyncio.run(
+            server_rounds(
+                running, options.rounds, options.requests, options.concurrency, options.timeout
+            )
+        )
+    print(server_report(running, options.rounds, options.requests, options.concurrency))
+    per_call = asyncio.run(in_process(options.rounds, 20_000))
+    print("in-process, app called directly (median CPU ns per request):")
     for name, ns in per_call.items():
         extra = "" if name == "bare" else f"   (+{ns - per_call['bare']:,.0f} ns)"
-        print(f"  {name:<32} {ns:>8,.0f} ns{extra}")
+        print(f"  {name:<26} {ns:>8,.0f} ns{extra}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -30,13 +30,22 @@ from concurrent.futures import ThreadPoolExecutor
 from .__main__ import _scenarios
 from .lineup import lineup
 from .peers import NotApplicable
+from .report import captured_table
 from .runner import QUICK, Cell, Results
 from .scenarios import BY_KEY, Scenario, build
 from .targets import evaluate
 from .timing import Loop
 
 SHORT, LONG = 1_000, 6_000
-DEFAULT_PEERS = ("fastdjango", "floor", "empty fn", "bl.send", "bl.async", "dj.cached")
+DEFAULT_PEERS = (
+    "fastdjango",
+    "fd.captured",
+    "floor",
+    "empty fn",
+    "bl.send",
+    "bl.async",
+    "dj.cached",
+)
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 _SETARCH = shutil.which("setarch")
 _NO_ADDRESS_RANDOMIZATION = [_SETARCH, platform.machine(), "-R"] if _SETARCH else []
@@ -129,7 +138,10 @@ def render(results: Results) -> str:
             cell = results.cells[scenario.key, label]
             row.append("n/a" if cell.value is None else f"{cell.value:,.0f}")
         lines.append(f"{scenario.key:<6}" + "".join(text.rjust(width) for text in row))
-    lines += ["", "Targets (issue 3), in instructions", ""]
+    captured = captured_table(results, unit="instr.")
+    if captured:
+        lines += ["", captured]
+    lines += ["", "Targets (issues 3 and 11), in instructions", ""]
     for verdict in evaluate(results):
         state = "n/a    " if verdict.met is None else ("met    " if verdict.met else "NOT MET")
         lines.append(f"{verdict.scenario:<6}{state}  {verdict.text}")

@@ -15,7 +15,7 @@ def lineup() -> list[Peer[Any]]:
     try:
         from .peer_blinker import blinker_peers
         from .peer_django import django_peers
-        from .peer_fastdjango import FastDjango
+        from .peer_fastdjango import FastDjango, FastDjangoCaptured
         from .peer_floor import EmptyCall, Floor
         from .peer_others import AioSignalPeer, Psygnal
     except ModuleNotFoundError as error:
@@ -27,6 +27,7 @@ def lineup() -> list[Peer[Any]]:
         ) from None
     return [
         FastDjango(),
+        FastDjangoCaptured(),
         *django_peers(),
         *blinker_peers(),
         Psygnal(),

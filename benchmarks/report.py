@@ -10,7 +10,7 @@ from importlib import metadata
 from typing import Any
 
 from .runner import Results
-from .targets import evaluate
+from .targets import CAPTURED, CAPTURED_TARGET, OURS, captured_ratio, evaluate
 
 _SCENARIO_WIDTH = 6
 _UNITS = {
@@ -108,6 +108,28 @@ def table(results: Results) -> str:
     return "\n".join(parts)
 
 
+def captured_table(results: Results, unit: str = "ns") -> str:
+    """The captured sends against the attribute path, one row per send scenario."""
+    rows = []
+    for scenario in results.scenarios:
+        ratio = captured_ratio(results, scenario.key)
+        if scenario.kind != "send" or ratio is None:
+            continue
+        attribute = results.cell(scenario.key, OURS).value
+        captured = results.cell(scenario.key, CAPTURED).value
+        rows.append([scenario.key, f"{attribute:,.0f}", f"{captured:,.0f}", f"{ratio:.2f}x"])
+    if not rows:
+        return ""
+    header = ["", f"sig.send() {unit}", f"captured {unit}", "captured / sig.send()"]
+    return "\n".join(
+        [
+            f"Captured sends: fire = sig.send (or send_sync) taken before the first send, "
+            f"then fire(...); target <= {CAPTURED_TARGET}x",
+            _grid(header, rows),
+        ]
+    )
+
+
 def spread(results: Results) -> float | None:
     """Return a noise figure: the typical cell's half interquartile range / median.
 
@@ -160,9 +182,8 @@ def verdicts(results: Results) -> str:
 
 def render(results: Results) -> str:
     """Return the whole printed report."""
-    return "\n\n".join(
-        [header(results), table(results), legend(results), "Targets (issue 3)", verdicts(results)]
-    )
+    parts = [header(results), table(results), captured_table(results), legend(results)]
+    return "\n\n".join([*filter(None, parts), "Targets (issues 3 and 11)", verdicts(results)])
 
 
 def document(results: Results) -> dict[str, Any]:

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from .runner import Results
 
 OURS = "fastdjango"
+#: The column sending through a send captured before the first send.
+CAPTURED = "fd.captured"
+#: The most a captured send may cost relative to ``sig.send(...)`` (issue 11).
+CAPTURED_TARGET = 1.10
 
 # Scenario -> (reference column, the most fastdjango may cost relative to it).
 RATIO_TARGETS: dict[str, tuple[str, float]] = {
@@ -80,7 +84,28 @@ def evaluate(results: Results) -> list[Verdict]:
                 )
             )
         verdicts.append(_beats_rivals(results, key))
+        if scenario.kind == "send":
+            verdicts.append(captured_verdict(results, key))
     return verdicts
+
+
+def captured_ratio(results: Results, scenario: str) -> float | None:
+    """What a captured send costs relative to the attribute path, if both ran."""
+    attribute = _value(results, scenario, OURS)
+    captured = _value(results, scenario, CAPTURED)
+    return None if attribute is None or captured is None or not attribute else captured / attribute
+
+
+def captured_verdict(results: Results, scenario: str) -> Verdict:
+    """A send captured before the first send costs what ``sig.send(...)`` costs."""
+    ratio = captured_ratio(results, scenario)
+    if ratio is None:
+        return Verdict(scenario, f"{CAPTURED} vs {OURS}: not measured", None)
+    return Verdict(
+        scenario,
+        f"{CAPTURED} {ratio:.2f}x {OURS} (target <= {CAPTURED_TARGET}x)",
+        ratio <= CAPTURED_TARGET,
+    )
 
 
 def _beats_rivals(results: Results, scenario: str) -> Verdict:

@@ -39,7 +39,7 @@ def test_django_code_sends_synchronously_as_written() -> None:
     async def also_async(sender: object, **kwargs: Any) -> str:
         return "noted"
 
-    for _ in range(2):  # the second send goes through the specialised doors
+    for _ in range(2):  # the second send takes the fast path
         assert pizza_done.send(sender=Pizza, toppings=["olive"]) == [
             (on_pizza, "eaten"),
             (also_async, "noted"),

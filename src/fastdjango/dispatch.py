@@ -20,11 +20,12 @@ The built-in signals stay core signals (``await post_save.send(...)``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from .core.signals import Signal as _CoreSignal
 from .core.signals import receiver
-from .core.signals._send import Responses, make_send_sync
+from .core.signals._calls import Responses
+from .core.signals._send import make_send_sync
 
 __all__ = ["Signal", "receiver"]
 
@@ -39,15 +40,6 @@ class Signal(_CoreSignal):
     ``asend`` / ``asend_robust`` are the async sends. Every other argument
     and method is the core signal's.
     """
-
-    _DOORS: ClassVar[dict[str, tuple[bool, bool]]] = {
-        "send": (False, False),
-        "send_robust": (False, True),
-        "asend": (True, False),
-        "asend_robust": (True, True),
-        "send_sync": (False, False),
-        "send_robust_sync": (False, True),
-    }
 
     if TYPE_CHECKING:
 

@@ -30,7 +30,8 @@ def test_quick_run_prints_every_scenario_and_library(capsys: pytest.CaptureFixtu
         assert any(line.split()[:1] == [scenario.key] for line in lines), scenario.key
     assert out.startswith("Python: CPython ")
     assert "Machine: " in out
-    assert "Targets (issue 3)" in out
+    assert "Targets (issues 3 and 11)" in out
+    assert "Captured sends: " in out
 
 
 def test_json_has_a_value_or_a_reason_in_every_cell(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fastdjango.core.signals import Signal
+from tests.support.send_paths import is_specialised
 
 from .conftest import make_async_receiver, make_sync_receiver
 
@@ -17,7 +18,7 @@ async def test_asend_and_asend_robust_are_send_and_send_robust() -> None:
     sig = Signal()
     ok, broken = make_sync_receiver([], result="ok"), make_async_receiver([], error=KeyError())
     sig.connect(ok)
-    for _ in range(2):  # before and after the doors are installed
+    for _ in range(2):  # before and after the fast path is built
         assert await sig.asend("x") == [(ok, "ok")]
     sig.connect(broken)
     for _ in range(2):
@@ -52,15 +53,16 @@ def test_a_forgotten_await_names_the_method(method: str, listeners: int) -> None
     warning = re.escape(f"coroutine 'Signal.{method}' was never awaited")
     with pytest.warns(RuntimeWarning, match=warning):
         forget(sig, method)  # the class-level path: nothing sent yet
-    sig.send_sync("x")  # now the specialised doors are installed
-    assert method in sig.__dict__
+    sig.send_sync("x")  # now the fast path is built
+    assert is_specialised(sig)
     with pytest.warns(RuntimeWarning, match=warning):
         forget(sig, method)
     assert getattr(Signal, method).__qualname__ == f"Signal.{method}"
 
 
 def test_the_class_methods_keep_their_names() -> None:
-    names: dict[str, Any] = {name: getattr(Signal, name) for name in Signal._DOORS}
+    methods = ("send", "send_robust", "asend", "asend_robust", "send_sync", "send_robust_sync")
+    names: dict[str, Any] = {name: getattr(Signal, name) for name in methods}
     assert {name: method.__name__ for name, method in names.items()} == {
         name: name for name in names
     }

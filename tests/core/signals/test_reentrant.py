@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fastdjango.core.signals import Signal
-from fastdjango.core.signals._send import CONCURRENT_DEPTH_LIMIT
+from fastdjango.core.signals._concurrency import CONCURRENT_DEPTH_LIMIT
 
 
 class Boom(Exception):

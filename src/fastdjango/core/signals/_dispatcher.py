@@ -10,10 +10,11 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from types import FunctionType
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from . import _instrument
 from ._aliases import on_alias_change
+from ._calls import Responses, logger
 from ._connection import Connection, Plan, build_plans, registry_key
 from ._instrument import on_instrumentation_change
 from ._mute import MuteRule, active_rules, mute, usage
@@ -25,14 +26,7 @@ from ._refs import (
     receiver_key,
     sender_key,
 )
-from ._send import (
-    Responses,
-    install_doors,
-    logger,
-    make_send,
-    make_send_sync,
-    remove_doors,
-)
+from ._send import Fast, make_send, make_send_sync, specialise
 
 __all__ = ["Receiver", "Signal", "all_signals", "receiver"]
 
@@ -119,7 +113,7 @@ class Signal:
         self._lock = threading.Lock()
         self._registry: dict[Hashable, Connection] = {}
         self._deaths = False
-        self._doors_live = [False]  # see _send.install_doors
+        self._fast: Fast = None  # see _send.specialise
         self._specs: dict[Hashable, SenderSpec] = {}
         self._anyone: Plan | None = None
         self._by_id: dict[int, Plan] = {}
@@ -265,8 +259,7 @@ class Signal:
         if sender is not None:
             spec.users += 1  # see _release
         self._stale = True  # what _mark_stale() does, inline on this hot path
-        if "send" in self.__dict__:
-            remove_doors(self)
+        self._fast = None
         return receiver
 
     def _prepare_durable(
@@ -322,8 +315,7 @@ class Signal:
             if sender is not None:
                 self._release(conn.sender)
             self._stale = True
-            if "send" in self.__dict__:
-                remove_doors(self)
+            self._fast = None
             return not conn.dead
         _check_identifiers("disconnect", receiver, dispatch_uid)
         if dispatch_uid is not None and sender is None:
@@ -519,17 +511,6 @@ class Signal:
     _ASEND_DOC = """The same as :meth:`send` (Django 5's name)."""
     _ASEND_ROBUST_DOC = """The same as :meth:`send_robust` (Django 5's name)."""
 
-    #: The front doors: name -> (async, robust). The refresh installs a
-    #: specialised door under each name (see ``_send.install_doors``).
-    _DOORS: ClassVar[dict[str, tuple[bool, bool]]] = {
-        "send": (True, False),
-        "send_robust": (True, True),
-        "asend": (True, False),
-        "asend_robust": (True, True),
-        "send_sync": (False, False),
-        "send_robust_sync": (False, True),
-    }
-
     if TYPE_CHECKING:
 
         async def send(self, sender: Any, **named: Any) -> Responses: ...
@@ -550,10 +531,10 @@ class Signal:
     # -- the machinery ------------------------------------------------------
 
     def _mark_stale(self) -> None:
-        # The registry changed (also from weakref callbacks): only set a flag
-        # and drop the doors; pruning and plans wait for the next access.
+        # The registry changed (also from weakref callbacks): only set flags;
+        # pruning and plans wait for the next access (see _send).
         self._stale = True
-        remove_doors(self)
+        self._fast = None
 
     def _note_death(self) -> None:
         # Runs inside weakref callbacks (see Connection.__call__).
@@ -581,9 +562,9 @@ class Signal:
                 or _instrument.current is not None
                 or any(conn.durable is not None for conn in registry)
             ):
-                install_doors(self, watch_mutes=usage.used)
+                specialise(self, watch_mutes=usage.used)
                 if self._stale:  # a receiver or sender died meanwhile
-                    remove_doors(self)
+                    self._fast = None
 
     def _sender_spec(self, sender: object) -> SenderSpec:
         """The spec for ``sender`` (not None), shared by its connections where possible.

@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.orm_tortoise
 	$(BIN)/python -m benchmarks redis
 	$(BIN)/python -m benchmarks.durable_delivery
+	$(BIN)/python -m benchmarks.asgi_overhead
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage site

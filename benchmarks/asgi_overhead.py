@@ -6,7 +6,8 @@ Two measurements, in one run:
   processes (``benchmarks.asgi_server``): bare, wrapped in
   ``SignalsMiddleware`` with no receiver, and wrapped with one async
   receiver on ``request_finished``. This process is the load generator: a
-  bounded number of keep-alive httpx requests from a few concurrent workers
+  bounded number of requests over a few keep-alive connections (plain
+  asyncio sockets, so that the client costs little)
   per round, each round bounded in time, the variants in a new order every
   round. It reports the median requests per second of each variant, the
   server process's CPU time per request (from ``/proc``, which a busy machine
@@ -37,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from fastdjango.contrib.asgi import ASGIApp, Message, Scope, SignalsMiddleware
 from fastdjango.core.signals import got_request_exception, request_finished, request_started
 
@@ -54,7 +53,7 @@ class Server:
     """One server process and what its rounds measured."""
 
     variant: str
-    url: str
+    port: int
     process: subprocess.Popen[bytes]
     rps: list[float] = field(default_factory=list)
     cpu_us: list[float] = field(default_factory=list)
@@ -85,7 +84,7 @@ def servers() -> Iterator[list[Server]]:
             port = free_port()
             command = [sys.executable, "-m", "benchmarks.asgi_server", variant, str(port)]
             process = subprocess.Popen(command, cwd=_ROOT)
-            started.append(Server(variant, f"http://127.0.0.1:{port}/", process))
+            started.append(Server(variant, port, process))
         yield started
     finally:
         for server in started:
@@ -94,54 +93,70 @@ def servers() -> Iterator[list[Server]]:
             server.process.wait(timeout=10)
 
 
-async def wait_until_up(client: httpx.AsyncClient, url: str) -> None:
+REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+#: What every answer of the app is: a 200 with a two-byte body.
+STATUS, BODY = b"HTTP/1.1 200 ", b"\r\n\r\nok"
+
+
+async def wait_until_up(port: int) -> None:
     for _ in range(500):
         try:
-            await client.get(url)
-            return
-        except httpx.TransportError:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
             await asyncio.sleep(0.02)
-    raise RuntimeError(f"The benchmark server at {url} did not start within 10 seconds.")
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise RuntimeError(f"The benchmark server on port {port} did not start within 10 seconds.")
 
 
-async def load(client: httpx.AsyncClient, url: str, total: int, concurrency: int) -> float:
-    """Send ``total`` GETs from ``concurrency`` workers; return the seconds taken."""
-    each = total // concurrency
+async def _worker(port: int, requests: int) -> None:
+    """One keep-alive connection sending ``requests`` GETs, one at a time."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for _ in range(requests):
+            writer.write(REQUEST)
+            answer = b""
+            while not answer.endswith(BODY):
+                chunk = await reader.read(4096)
+                if not chunk:
+                    raise RuntimeError(f"The server on port {port} closed the connection.")
+                answer += chunk
+            if not answer.startswith(STATUS):
+                raise RuntimeError(f"The server on port {port} answered {answer[:40]!r}.")
+    finally:
+        writer.close()
+        await writer.wait_closed()
 
-    async def worker() -> None:
-        for _ in range(each):
-            response = await client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}, expected 200.")
 
+async def load(port: int, total: int, concurrency: int) -> float:
+    """Send ``total`` GETs from ``concurrency`` connections; return the seconds taken."""
     began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(_worker(port, total // concurrency) for _ in range(concurrency)))
     return time.perf_counter() - began
 
 
 async def server_rounds(
-    running: list[Server], rounds: int, total: int, concurrency: int, timeout: float
+    running: list[Server], rounds: int, total: int, concurrency: int, limit: float
 ) -> None:
-    """Interleaved rounds over every server, each bounded by ``timeout`` seconds."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    """Interleaved rounds over every server, each bounded by ``limit`` seconds."""
     sent = total // concurrency * concurrency
     shuffler = random.Random(0)
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        for server in running:
-            await wait_until_up(client, server.url)
-            await load(client, server.url, total // 4, concurrency)  # warm up
-        for _ in range(rounds):
-            order = list(running)
-            shuffler.shuffle(order)
-            for server in order:
-                before = server.cpu_seconds()
-                seconds = await asyncio.wait_for(
-                    load(client, server.url, total, concurrency), timeout
-                )
-                after = server.cpu_seconds()
-                server.rps.append(sent / seconds)
-                if before is not None and after is not None:
-                    server.cpu_us.append((after - before) / sent * 1e6)
+    for server in running:
+        await wait_until_up(server.port)
+        await load(server.port, total // 4, concurrency)  # warm up
+    for _ in range(rounds):
+        order = list(running)
+        shuffler.shuffle(order)
+        for server in order:
+            before = server.cpu_seconds()
+            async with asyncio.timeout(limit):
+                seconds = await load(server.port, total, concurrency)
+            after = server.cpu_seconds()
+            server.rps.append(sent / seconds)
+            if before is not None and after is not None:
+                server.cpu_us.append((after - before) / sent * 1e6)
 
 
 def _paired(values: list[float], bare: list[float]) -> float:
@@ -151,8 +166,8 @@ def _paired(values: list[float], bare: list[float]) -> float:
 def server_report(running: list[Server], rounds: int, total: int, concurrency: int) -> str:
     bare = running[0]
     lines = [
-        f"uvicorn, one server process per variant; load generator: this process (httpx, "
-        f"{concurrency} keep-alive workers), {rounds} interleaved rounds of {total} requests; "
+        f"uvicorn, one server process per variant; load generator: this process "
+        f"({concurrency} keep-alive connections), {rounds} interleaved rounds of {total} requests; "
         f"load average {os.getloadavg()[0]:.2f}",
         f"  {'variant':<10}{'req/s':>9}{'ratio':>8}{'server CPU us/req':>20}{'ratio':>8}",
     ]

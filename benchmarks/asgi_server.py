@@ -23,7 +23,11 @@ from fastdjango.contrib.asgi import ASGIApp, Message, Receive, Scope, Send, Sign
 from fastdjango.core.signals import request_finished
 
 VARIANTS = ("bare", "wrapped", "receiver")
-START: Message = {"type": "http.response.start", "status": 200, "headers": []}
+START: Message = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [(b"content-length", b"2")],
+}
 BODY: Message = {"type": "http.response.body", "body": b"ok"}
 
 

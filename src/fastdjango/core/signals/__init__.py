@@ -19,8 +19,9 @@ referenced raises ``TypeError``; a receiver without ``**kwargs`` raises
 
 from ._aliases import alias_sender, resolve_alias
 from ._commit import CommitQueue, commit_scope, current_commit_queue
-from ._dispatcher import Signal, all_signals, receiver
+from ._dispatcher import Signal, all_signals
 from ._mute import muted
+from ._receiver import receiver
 from .builtin import (
     BUILTIN_SIGNALS,
     MODEL_SIGNALS,

@@ -1,48 +1,32 @@
-"""The dispatcher: :class:`Signal` and the :func:`receiver` decorator."""
+"""The dispatcher: :class:`Signal`, what connects receivers and sends to them.
+
+A signal's parts live in modules of their own: its state and refresh
+(``_state``), the questions tools ask it (``_introspect``), the front doors
+and their fast path (``_send``), the complete send path (``_complete``).
+"""
 
 from __future__ import annotations
 
 import importlib
 import itertools
-import sys
-import threading
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from types import FunctionType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import Any, TypeVar, overload
 
-from . import _instrument
 from ._aliases import on_alias_change
-from ._calls import Responses, logger
-from ._connection import Connection, Plan, build_plans, registry_key
+from ._checks import check_identifiers, check_options, check_signal_arguments, check_uid
+from ._connection import Connection
 from ._instrument import on_instrumentation_change
-from ._mute import MuteRule, active_rules, mute, usage
-from ._refs import (
-    ANY_SENDER,
-    VALUE_SENDER_TYPES,
-    SenderSpec,
-    describe,
-    receiver_key,
-    sender_key,
-)
-from ._send import Fast, make_send, make_send_sync, specialise
+from ._introspect import Introspection, Receiver
+from ._mute import MuteRule, mute, usage
+from ._refs import ANY_SENDER, VALUE_SENDER_TYPES, describe, sender_key
+from ._send import FrontDoors
 
-__all__ = ["Receiver", "Signal", "all_signals", "receiver"]
+__all__ = ["Receiver", "Signal", "all_signals"]
 
-Receiver = Callable[..., Any]
 R = TypeVar("R", bound=Receiver)
-
-
-class _AnySender:
-    def __repr__(self) -> str:
-        return "ANY_SENDER"
-
-
-#: Default of the introspection methods: "whatever the sender".
-_ANY: Final = _AnySender()
-#: How many receivers that died while connected a signal remembers for tools.
-_CASUALTIES_KEPT: Final = 64
 
 _signals: weakref.WeakValueDictionary[int, Signal] = weakref.WeakValueDictionary()
 _signal_order = itertools.count()
@@ -63,7 +47,7 @@ on_instrumentation_change(_invalidate_all)
 usage.listeners.append(_invalidate_all)
 
 
-class Signal:
+class Signal(FrontDoors, Introspection):
     """A signal that receivers connect to and senders send.
 
     Args:
@@ -87,42 +71,12 @@ class Signal:
         concurrent: bool = False,
         use_caching: bool = False,
     ) -> None:
-        if isinstance(providing_args, str):
-            raise TypeError(
-                f"providing_args must be a list of argument names, not the string "
-                f"{providing_args!r}; write providing_args=[{providing_args!r}]."
-            )
-        if providing_args is not None and not isinstance(providing_args, Iterable):
-            raise TypeError(
-                f"providing_args must be a list of argument names, got {providing_args!r}; "
-                f"write Signal(providing_args=['instance', ...]) or Signal() (a name is "
-                f"name=...)."
-            )
-        for flag, value in (("concurrent", concurrent), ("use_caching", use_caching)):
-            if value is not True and value is not False:
-                raise TypeError(f"{flag} must be True or False, got {value!r}.")
-        args = tuple(providing_args or ())
-        for arg in args:
-            if not isinstance(arg, str) or not arg.isidentifier():
-                raise TypeError(f"providing_args must hold argument names, got {arg!r}.")
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"A signal's name must be a string, got {name!r}.")
+        args = check_signal_arguments(providing_args, name, concurrent, use_caching)
         self.providing_args: tuple[str, ...] = args
         self.name = name
         self.concurrent = bool(concurrent)
-        self._lock = threading.Lock()
-        self._registry: dict[Hashable, Connection] = {}
-        self._deaths = False
-        self._fast: Fast = None  # see _send.specialise
-        self._specs: dict[Hashable, SenderSpec] = {}
-        self._anyone: Plan | None = None
-        self._by_id: dict[int, Plan] = {}
-        self._by_value: dict[Hashable, Plan] = {}
-        self._stale = True
-        self._observers: tuple[Callable[[object, dict[str, Any]], None], ...] = ()
+        self._init_state()
         self._sender_checks: tuple[Callable[[object], None], ...] = ()
-        # The last receivers pruned because they died while connected, for tools.
-        self._casualties: tuple[Connection, ...] = ()
         _signals[next(_signal_order)] = self
 
     def __repr__(self) -> str:
@@ -221,7 +175,7 @@ class Signal:
             or type(priority) is not int
             or dispatch_uid is not None
         ):
-            _check_options(
+            check_options(
                 weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit
             )
         durable_spec = None
@@ -317,7 +271,7 @@ class Signal:
             self._stale = True
             self._fast = None
             return not conn.dead
-        _check_identifiers("disconnect", receiver, dispatch_uid)
+        check_identifiers("disconnect", receiver, dispatch_uid)
         if dispatch_uid is not None and sender is None:
             with self._lock:
                 doomed = self._matching(None, None, dispatch_uid)
@@ -332,35 +286,6 @@ class Signal:
             self._release(conn.sender)
         self._mark_stale()
         return not all(conn.dead for conn in doomed)
-
-    def is_connected(
-        self,
-        receiver: Receiver | None = None,
-        sender: object = None,
-        dispatch_uid: Hashable | None = None,
-    ) -> bool:
-        """Is there a live connection with these identifiers (as in disconnect)?"""
-        _check_identifiers("is_connected", receiver, dispatch_uid)
-        with self._lock:
-            return any(conn.is_live() for conn in self._matching(receiver, sender, dispatch_uid))
-
-    def _matching(
-        self, receiver: Receiver | None, sender: object, dispatch_uid: Hashable | None
-    ) -> list[Connection]:
-        if dispatch_uid is None and receiver is None:
-            raise TypeError("Identify the connection: pass a receiver or a dispatch_uid.")
-        if dispatch_uid is not None and sender is None:
-            return [c for c in list(self._registry.values()) if c.dispatch_uid == dispatch_uid]
-        if receiver is None:
-            rkey: Hashable = None
-        elif type(receiver) is FunctionType:
-            rkey = id(receiver)
-        else:
-            rkey = receiver_key(receiver)
-        conn = self._registry.get(registry_key(sender_key(sender), dispatch_uid, rkey))
-        if conn is None or not conn.sender.matches(sender):
-            return []  # nothing, or a dead sender's connection whose id() was reused
-        return [conn]
 
     @contextmanager
     def connected_to(
@@ -425,333 +350,5 @@ class Signal:
         """
         if receiver is not None and not callable(receiver):
             raise TypeError(f"muted() takes a receiver (a callable), got {receiver!r}.")
-        _check_uid(dispatch_uid)
+        check_uid(dispatch_uid)
         return mute((MuteRule(self, receiver, sender, dispatch_uid),))
-
-    # -- looking inside -----------------------------------------------------
-
-    @property
-    def receivers(self) -> list[tuple[tuple[Hashable, Hashable], Callable[[], Receiver | None]]]:
-        """``(lookup_key, ref)`` for each connection; ``ref()`` gives the receiver.
-
-        ``lookup_key`` is ``(sender key, receiver key or dispatch_uid)``,
-        where the sender key is None for "any sender" and ``id(sender)`` for
-        an object sender.
-        """
-        self._refresh()
-        with self._lock:
-            return [(conn.lookup_key, conn.ref) for conn in list(self._registry.values())]
-
-    def has_listeners(self, sender: object = _ANY) -> bool:
-        """Would a send from ``sender`` reach a live receiver (any, if omitted)?
-
-        Cheap enough to call before building costly arguments: no lock and no
-        list unless something changed since the last send.
-        """
-        if self._stale:
-            self._refresh()
-        if sender is _ANY:
-            plans = [self._anyone, *self._by_id.values(), *self._by_value.values()]
-        else:
-            plans = [self._select(sender)]
-        return any(conn.is_live() for plan in plans if plan is not None for conn in plan.conns)
-
-    def live_receivers(self, sender: object = _ANY) -> list[Receiver]:
-        """Live receivers in call order: for ``sender``, or all if omitted."""
-        self._refresh()
-        if sender is _ANY:
-            conns: Sequence[Connection] = self.connections()
-        else:
-            plan = self._select(sender)
-            conns = () if plan is None else plan.conns
-        live = (conn.ref() for conn in conns)
-        return [r for r in live if r is not None]
-
-    def connections(self, *, include_dead: bool = False) -> list[Connection]:
-        """Every live connection in call order, with its options (for tools).
-
-        With ``include_dead=True``, dead connections (``dead`` is True) are
-        listed too: first the last receivers already pruned because they died
-        while connected (in the order they were pruned), then the rest in
-        call order, including connections whose weak receiver or sender was
-        collected but that were not pruned yet (they are left in place, so
-        the next access still logs the warning).
-        """
-        if include_dead:
-            with self._lock:
-                registry = sorted(self._registry.values(), key=Connection.sort_key)
-                return [*self._casualties, *registry]
-        self._refresh()
-        with self._lock:
-            return sorted(self._registry.values(), key=Connection.sort_key)
-
-    # -- sending ------------------------------------------------------------
-
-    _SEND_DOC = """Send to every matching receiver; return ``[(receiver, response)]``.
-
-        Receivers are called as ``receiver(signal=self, sender=sender,
-        **named)``, async ones awaited, in priority then connection order.
-        The first exception propagates unchanged and later receivers are not
-        called (with ``concurrent=True``, the still running ones are cancelled).
-        """
-    _SEND_ROBUST_DOC = """Like :meth:`send`, but every receiver runs whatever the others do.
-
-        An ``Exception`` raised by a receiver is logged on the
-        ``fastdjango.signals`` logger with its traceback and returned as that
-        receiver's response. Other ``BaseException``s propagate.
-        """
-    _SEND_SYNC_DOC = """:meth:`send` from synchronous code.
-
-        Async receivers are run to completion when no event loop runs in this
-        thread. Inside a running loop, a send that would need to await raises
-        ``RuntimeError``; with only sync receivers it works anywhere.
-        """
-    _SEND_ROBUST_SYNC_DOC = """:meth:`send_robust` from synchronous code (see :meth:`send_sync`)."""
-
-    _ASEND_DOC = """The same as :meth:`send` (Django 5's name)."""
-    _ASEND_ROBUST_DOC = """The same as :meth:`send_robust` (Django 5's name)."""
-
-    if TYPE_CHECKING:
-
-        async def send(self, sender: Any, **named: Any) -> Responses: ...
-        async def send_robust(self, sender: Any, **named: Any) -> Responses: ...
-        async def asend(self, sender: Any, **named: Any) -> Responses: ...
-        async def asend_robust(self, sender: Any, **named: Any) -> Responses: ...
-        def send_sync(self, sender: Any, **named: Any) -> Responses: ...
-        def send_robust_sync(self, sender: Any, **named: Any) -> Responses: ...
-
-    else:
-        send = make_send(robust=False, doc=_SEND_DOC)
-        send_robust = make_send(robust=True, doc=_SEND_ROBUST_DOC)
-        asend = make_send(robust=False, doc=_ASEND_DOC, name="asend")
-        asend_robust = make_send(robust=True, doc=_ASEND_ROBUST_DOC, name="asend_robust")
-        send_sync = make_send_sync(robust=False, doc=_SEND_SYNC_DOC)
-        send_robust_sync = make_send_sync(robust=True, doc=_SEND_ROBUST_SYNC_DOC)
-
-    # -- the machinery ------------------------------------------------------
-
-    def _mark_stale(self) -> None:
-        # The registry changed (also from weakref callbacks): only set flags;
-        # pruning and plans wait for the next access (see _send).
-        self._stale = True
-        self._fast = None
-
-    def _note_death(self) -> None:
-        # Runs inside weakref callbacks (see Connection.__call__).
-        self._deaths = True
-        self._mark_stale()
-
-    def _refresh(self) -> None:
-        """Prune dead connections, rebuild the plans, report deaths."""
-        if self._deaths:
-            self._prune()
-        with self._lock:
-            if not self._stale:
-                return
-            self._stale = False
-            registry = list(self._registry.values())
-            self._anyone, self._by_id, self._by_value = build_plans(registry)
-            self._specs = {
-                conn.sender.key: conn.sender for conn in registry if conn.sender is not ANY_SENDER
-            }
-            # Observers, concurrency, durable receivers and instrumentation
-            # need the complete path.
-            if not (
-                self._observers
-                or self.concurrent
-                or _instrument.current is not None
-                or any(conn.durable is not None for conn in registry)
-            ):
-                specialise(self, watch_mutes=usage.used)
-                if self._stale:  # a receiver or sender died meanwhile
-                    self._fast = None
-
-    def _sender_spec(self, sender: object) -> SenderSpec:
-        """The spec for ``sender`` (not None), shared by its connections where possible.
-
-        Racing connects may each make one; any of them is correct, sharing
-        only saves memory.
-        """
-        key = sender_key(sender) if type(sender) in VALUE_SENDER_TYPES else id(sender)
-        spec = self._specs.get(key)
-        if spec is None or not spec.matches(sender):
-            spec = SenderSpec(sender, self._sender_died)
-            self._specs[key] = spec
-        return spec
-
-    def _release(self, spec: SenderSpec) -> None:
-        """A connection using ``spec`` left the registry.
-
-        The signal shares one spec among the connections of a sender (see
-        :meth:`_sender_spec`); once none uses it, it is forgotten, so
-        connecting and disconnecting new senders leaves nothing behind.
-        Counts are not locked: a miscount by racing threads only costs a
-        spec shared less, or kept until the next refresh rebuilds the cache.
-        """
-        if spec is ANY_SENDER:
-            return
-        spec.users -= 1
-        if spec.users <= 0:
-            cached = self._specs.get(spec.key)
-            if cached is not None and cached.users <= 0:
-                self._specs.pop(spec.key, None)
-
-    def _sender_died(self, _ref: object) -> None:
-        # Weakref callback of a shared sender spec: only flags.
-        if not sys.is_finalizing():
-            self._note_death()
-
-    def _prune(self) -> None:
-        """Drop connections whose receiver or sender died; warn about receivers."""
-        with self._lock:
-            self._deaths = False
-            dead = [
-                conn
-                for conn in list(self._registry.values())
-                if conn.dead or not conn.sender.is_alive()
-            ]
-            for conn in dead:
-                conn.dead = True
-                if self._registry.get(conn.key) is conn:
-                    self._registry.pop(conn.key, None)
-                    self._release(conn.sender)
-            died = tuple(conn for conn in dead if conn.died_while_connected)
-            if died:
-                self._casualties = (*self._casualties, *died)[-_CASUALTIES_KEPT:]
-            if dead:
-                self._mark_stale()
-        for conn in dead:
-            if conn.died_while_connected:
-                logger.warning(
-                    "Receiver %s of %r (sender: %s) was garbage-collected while still "
-                    "connected, so it will not be called any more. Connect it with "
-                    "weak=False (or keep a reference to it) to keep it connected.",
-                    conn.name,
-                    self,
-                    conn.sender.description,
-                )
-
-    def _select(self, sender: object) -> Plan | None:
-        if type(sender) in VALUE_SENDER_TYPES:
-            return self._by_value.get(sender_key(sender), self._anyone)
-        return self._by_id.get(id(sender), self._anyone)
-
-    def _slow_plan(self, sender: object, named: dict[str, Any], robust: bool) -> Plan | None:
-        """The plan a send walks when the fast path does not apply."""
-        if self._stale:
-            self._refresh()
-        if robust and "signal" in named:
-            self._refuse_signal_keyword()
-        for observer in self._observers:
-            observer(sender, named)
-        plan = self._select(sender)
-        if plan is None or not usage.used:
-            return plan
-        rules = active_rules(self)
-        if not rules:
-            return plan
-        if any(rule.silences_everything for rule in rules):
-            return None
-        return plan.without(
-            lambda conn: any(
-                rule.silences(conn.receiver_key, conn.dispatch_uid, sender) for rule in rules
-            )
-        )
-
-    def _refuse_signal_keyword(self) -> None:
-        # send() fails on its own when it calls a receiver; send_robust would
-        # log that failure once per receiver instead.
-        raise TypeError(
-            f"{self!r} passes 'signal' to receivers itself; rename that keyword argument."
-        )
-
-    @property
-    def is_watched(self) -> bool:
-        """Is a ``testing.capture()`` block recording this signal's sends?
-
-        Integrations that skip work nobody needs (queries that only serve
-        receivers) check this besides :meth:`has_listeners`.
-        """
-        return bool(self._observers)
-
-    def _watch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
-        """Call ``observer(sender, named)`` on every send (see testing.capture)."""
-        with self._lock:
-            self._observers = (*self._observers, observer)
-            self._mark_stale()
-
-    def _unwatch(self, observer: Callable[[object, dict[str, Any]], None]) -> None:
-        with self._lock:
-            self._observers = tuple(o for o in self._observers if o is not observer)
-            self._mark_stale()
-
-
-def _check_options(
-    *, weak: object, dispatch_uid: object, priority: object, on_commit: object
-) -> None:
-    if not isinstance(weak, bool):
-        raise TypeError(f"weak must be True or False, got {weak!r}.")
-    if not isinstance(on_commit, bool):
-        raise TypeError(f"on_commit must be True or False, got {on_commit!r}.")
-    if isinstance(priority, bool) or not isinstance(priority, int):
-        raise TypeError(f"priority must be an int (higher runs earlier), got {priority!r}.")
-    _check_uid(dispatch_uid)
-
-
-def _check_uid(dispatch_uid: object) -> None:
-    if dispatch_uid is not None:
-        try:
-            hash(dispatch_uid)
-        except TypeError:
-            raise TypeError(
-                f"dispatch_uid must be hashable (a string, say), got {dispatch_uid!r}."
-            ) from None
-
-
-def _check_identifiers(method: str, receiver: object, dispatch_uid: object) -> None:
-    """Refuse what cannot identify a connection, naming the method called."""
-    if receiver is not None and not callable(receiver):
-        raise TypeError(
-            f"{method}() takes the receiver (a callable) or dispatch_uid=..., got {receiver!r}."
-        )
-    _check_uid(dispatch_uid)
-
-
-def receiver(
-    signal: Signal | Sequence[Signal],
-    *,
-    sender: object = None,
-    weak: bool = True,
-    dispatch_uid: Hashable | None = None,
-    priority: int = 0,
-    on_commit: bool = False,
-    durable: object = False,
-) -> Callable[[R], R]:
-    """Decorator connecting a function to one signal or a list of signals.
-
-    ``@receiver(post_save, sender=User)`` or ``@receiver([post_save,
-    post_delete], sender=User)``; decorators stack. Every option of
-    :meth:`Signal.connect` passes through. Returns the function unchanged.
-    """
-    if isinstance(signal, Signal):
-        signals = [signal]
-    else:
-        signals = list(signal) if isinstance(signal, Iterable) else []
-    if not signals or not all(isinstance(s, Signal) for s in signals):
-        raise TypeError(f"receiver() takes a Signal or a list of Signals, got {signal!r}.")
-    _check_options(weak=weak, dispatch_uid=dispatch_uid, priority=priority, on_commit=on_commit)
-
-    def decorator(func: R) -> R:
-        for sig in signals:
-            sig.connect(
-                func,
-                sender,
-                weak,
-                dispatch_uid,
-                priority=priority,
-                on_commit=on_commit,
-                durable=durable,
-            )
-        return func
-
-    return decorator

@@ -44,7 +44,7 @@ class MuteRule:
     def silences_everything(self) -> bool:
         return self.receiver_key is None and self.dispatch_uid is None and self.sender is None
 
-    def applies_to(self, signal: Signal) -> bool:
+    def applies_to(self, signal: object) -> bool:
         return self.signal is None or self.signal is signal
 
     def silences(self, key: Hashable, dispatch_uid: Hashable | None, sender: object) -> bool:
@@ -82,7 +82,7 @@ class _Usage:
 usage = _Usage()
 
 
-def active_rules(signal: Signal) -> tuple[MuteRule, ...]:
+def active_rules(signal: object) -> tuple[MuteRule, ...]:
     """The rules in force in this context that concern ``signal``."""
     return tuple(rule for rule in _RULES.get() if rule.applies_to(signal))
 

@@ -37,9 +37,9 @@ from ._mute import rules_in_force
 
 if TYPE_CHECKING:
     from ._connection import Plan
-    from ._dispatcher import Signal
+    from ._state import SignalState
 
-__all__ = ["Fast", "Responses", "make_send", "make_send_sync", "specialise"]
+__all__ = ["Fast", "FrontDoors", "Responses", "make_send", "make_send_sync", "specialise"]
 
 #: ``signal._fast``: None (take the complete path), ``()`` (nobody listens)
 #: or ``(anyone, keyed, select, memo, watch_mutes)``, see :func:`specialise`.
@@ -53,7 +53,7 @@ def _weak_or_none(sender: object) -> weakref.ref[Any] | None:
         return None  # not weakly referenceable: no memo, look it up each time
 
 
-def specialise(signal: Signal, *, watch_mutes: bool) -> None:
+def specialise(signal: SignalState, *, watch_mutes: bool) -> None:
     """Let the front doors of ``signal`` send on its current plans directly.
 
     Plans by ``id(sender)`` are looked up inline, value senders through the
@@ -180,3 +180,48 @@ def make_send_sync(*, robust: bool, doc: str, name: str = "") -> Callable[..., R
     door = _generate(is_async=False, name=name)(robust, complete_send_sync)
     _door(door, name, doc)
     return door
+
+
+class FrontDoors:
+    """The six sends of a signal (a base of :class:`~._dispatcher.Signal`)."""
+
+    _SEND_DOC = """Send to every matching receiver; return ``[(receiver, response)]``.
+
+        Receivers are called as ``receiver(signal=self, sender=sender,
+        **named)``, async ones awaited, in priority then connection order.
+        The first exception propagates unchanged and later receivers are not
+        called (with ``concurrent=True``, the still running ones are cancelled).
+        """
+    _SEND_ROBUST_DOC = """Like :meth:`send`, but every receiver runs whatever the others do.
+
+        An ``Exception`` raised by a receiver is logged on the
+        ``fastdjango.signals`` logger with its traceback and returned as that
+        receiver's response. Other ``BaseException``s propagate.
+        """
+    _SEND_SYNC_DOC = """:meth:`send` from synchronous code.
+
+        Async receivers are run to completion when no event loop runs in this
+        thread. Inside a running loop, a send that would need to await raises
+        ``RuntimeError``; with only sync receivers it works anywhere.
+        """
+    _SEND_ROBUST_SYNC_DOC = """:meth:`send_robust` from synchronous code (see :meth:`send_sync`)."""
+
+    _ASEND_DOC = """The same as :meth:`send` (Django 5's name)."""
+    _ASEND_ROBUST_DOC = """The same as :meth:`send_robust` (Django 5's name)."""
+
+    if TYPE_CHECKING:
+
+        async def send(self, sender: Any, **named: Any) -> Responses: ...
+        async def send_robust(self, sender: Any, **named: Any) -> Responses: ...
+        async def asend(self, sender: Any, **named: Any) -> Responses: ...
+        async def asend_robust(self, sender: Any, **named: Any) -> Responses: ...
+        def send_sync(self, sender: Any, **named: Any) -> Responses: ...
+        def send_robust_sync(self, sender: Any, **named: Any) -> Responses: ...
+
+    else:
+        send = make_send(robust=False, doc=_SEND_DOC)
+        send_robust = make_send(robust=True, doc=_SEND_ROBUST_DOC)
+        asend = make_send(robust=False, doc=_ASEND_DOC, name="asend")
+        asend_robust = make_send(robust=True, doc=_ASEND_ROBUST_DOC, name="asend_robust")
+        send_sync = make_send_sync(robust=False, doc=_SEND_SYNC_DOC)
+        send_robust_sync = make_send_sync(robust=True, doc=_SEND_ROBUST_SYNC_DOC)

@@ -88,7 +88,7 @@ class SignalsMiddleware:
     With no receiver connected, a send costs about one coroutine call (the
     dispatcher's fast path), so the middleware does not check for listeners
     first: checking costs more than sending (see
-    ``benchmarks/asgi_overhead.py``) and every connection keeps the same
+    ``python -m benchmarks.asgi_overhead``) and every connection keeps the same
     exactly-once pairing.
     """
 

@@ -12,7 +12,10 @@ receiver or sender) clears ``_fast`` again, so the next send takes the
 complete path, which refreshes. Because the fast path is the method itself,
 a send taken from a signal and kept (``fire = sig.send_sync``,
 ``functools.partial(sig.send, ...)``, an integration holding the method) is
-as fast as ``sig.send_sync(...)`` and sees every later change.
+as fast as ``sig.send_sync(...)`` and sees every later change. The price
+is paid where nobody listens: one method serves every state, so a send to
+no receiver sets up the frame of the whole loop (about 170 instructions
+more than the closure that used to answer it alone).
 
 One source: the async and the sync doors are generated from the single
 template :data:`_DOOR`, as ``dataclasses`` generates ``__init__``, because

@@ -1,9 +1,9 @@
 """The instrumentation hook: what a tracer (``fastdjango.contrib.otel``) plugs into.
 
 One process-wide :class:`Instrumentation` at most. While one is set, every
-signal sends through the complete path (no doors are installed), which wraps
+signal sends through the complete path (no fast path is built), which wraps
 each send that reaches a receiver in ``inst.send(...)`` and each receiver call
-in ``inst.receiver(...)``. With none set, the doors are exactly what they are
+in ``inst.receiver(...)``. With none set, the fast path is exactly what it is
 without this module, and the complete path reads one module global.
 """
 

@@ -160,8 +160,13 @@ async def server_rounds(
                 server.cpu_us.append((after - before) / sent * 1e6)
 
 
-def _paired(values: list[float], bare: list[float]) -> float:
-    return statistics.median(v / b for v, b in zip(values, bare, strict=True) if b)
+def _paired(values: list[float], bare: list[float]) -> str:
+    """The median of per-round ratios, or ``n/a`` when no round of ``bare`` measured anything.
+
+    ``/proc`` counts CPU time in clock ticks: a short round can read as 0.
+    """
+    ratios = [v / b for v, b in zip(values, bare, strict=True) if b]
+    return f"{statistics.median(ratios):.3f}" if ratios else "n/a"
 
 
 def server_report(running: list[Server], rounds: int, total: int, concurrency: int) -> str:
@@ -175,10 +180,10 @@ def server_report(running: list[Server], rounds: int, total: int, concurrency: i
     for server in running:
         rps_ratio = _paired(server.rps, bare.rps)
         cpu = f"{statistics.median(server.cpu_us):.1f}" if server.cpu_us else "n/a"
-        cpu_ratio = f"{_paired(server.cpu_us, bare.cpu_us):.3f}" if server.cpu_us else "n/a"
+        cpu_ratio = _paired(server.cpu_us, bare.cpu_us) if server.cpu_us else "n/a"
         lines.append(
             f"  {server.variant:<10}{statistics.median(server.rps):>9,.0f}"
-            f"{rps_ratio:>8.3f}{cpu:>20}{cpu_ratio:>8}"
+            f"{rps_ratio:>8}{cpu:>20}{cpu_ratio:>8}"
         )
     lines.append(
         "  (wrapped: SignalsMiddleware, no receiver; receiver: plus one async "

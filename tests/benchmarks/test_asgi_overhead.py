@@ -32,3 +32,10 @@ def test_fewer_requests_than_connections_are_refused() -> None:
 def test_an_unknown_variant_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown variant 'fast'; choose from bare, wrapped"):
         app_for("fast")
+
+
+def test_a_ratio_with_no_measured_bare_round_is_not_available() -> None:
+    from benchmarks.asgi_overhead import _paired
+
+    assert _paired([12.0, 30.0], [0.0, 0.0]) == "n/a"  # /proc read no tick in either round
+    assert _paired([12.0, 30.0], [0.0, 10.0]) == "3.000"  # the measured round counts

@@ -54,17 +54,16 @@ def _known(relation: bool, bases: list[type]) -> list[tuple[str, Any, str]]:
     for base in bases:
         for mapper in mappers_under(base):
             cls = mapper.class_
-            names = (
-                [f"{cls.__name__}_{p.key}" for p in mapper.relationships if p.secondary is not None]
+            named: list[tuple[str, Any]] = (
+                [
+                    (f"{cls.__name__}_{p.key}", p.secondary)
+                    for p in mapper.relationships
+                    if p.secondary is not None
+                ]
                 if relation
-                else [cls.__name__]
+                else [(cls.__name__, cls)]
             )
-            targets = (
-                [p.secondary for p in mapper.relationships if p.secondary is not None]
-                if relation
-                else [cls]
-            )
-            for name, target in zip(names, targets, strict=True):
+            for name, target in named:
                 shown = f"{name} ({cls.__module__})"
                 known.extend(
                     (f"{app}.{name}", target, shown)

@@ -69,18 +69,25 @@ def _is_model(target: object) -> bool:
     return isinstance(target, type) and issubclass(target, Model)
 
 
+def _named(
+    label: str, models: dict[str, type[Model]], relations: dict[str, Through], *, relation: bool
+) -> Any:
+    """What ``label`` names among the known models (relations), in any case; or None."""
+    folded = label.casefold()
+    candidates: dict[str, Any] = relations if relation else models
+    return next((found for known, found in candidates.items() if known.casefold() == folded), None)
+
+
 def _check(sender: object, *, relation: bool) -> None:
     if not isinstance(sender, str) or Tortoise.apps is None:
         return  # objects are senders as they are; labels wait for init
     models, relations = _known()
-    folded = sender.casefold()
-    candidates: dict[str, Any] = relations if relation else models
-    for label, found in candidates.items():
-        if label.casefold() == folded:
-            # This spelling stands for it from now on (also when it stood for
-            # a model of apps initialised before).
-            alias_sender(sender, found)
-            return
+    found = _named(sender, models, relations, relation=relation)
+    if found is not None:
+        # This spelling stands for it from now on (also when it stood for a
+        # model of apps initialised before).
+        alias_sender(sender, found)
+        return
     target = resolve_alias(sender)
     if target is not None and not (isinstance(target, Through) or _is_model(target)):
         return  # another integration's label
@@ -104,9 +111,7 @@ def knows_label(label: str, *, relation: bool) -> bool:
     """Does ``label`` name a model (a relation) of the initialised apps, in any case?"""
     if Tortoise.apps is None:
         return False
-    models, relations = _known()
-    folded = label.casefold()
-    return any(known.casefold() == folded for known in (relations if relation else models))
+    return _named(label, *_known(), relation=relation) is not None
 
 
 def check_label(sender: object) -> None:

@@ -31,11 +31,18 @@ pytestmark = pytest.mark.redis
 
 
 async def flush_scripts(url: str) -> None:
-    """Empty the server's script cache, from a client of its own."""
+    """Empty the server's script cache, from a client of its own.
+
+    The flush and the check run in one MULTI / EXEC, so a worker loading the
+    scripts again at the same moment cannot come between them.
+    """
     client: Any = aioredis.Redis.from_url(url)
     try:
-        await client.script_flush()
-        assert await client.script_exists(RELEASE.sha) == [False]
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.script_flush()
+            pipe.script_exists(RELEASE.sha)
+            _, exists = await pipe.execute()
+        assert exists == [False]
     finally:
         await client.aclose()
 
